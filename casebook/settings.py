@@ -1,0 +1,63 @@
+"""One typed settings object, read from `CASEBOOK_*` environment variables.
+
+Nothing reads the environment anywhere else: the object is built once at the edge
+(the CLI, a test fixture) and passed in explicitly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_KAFKA_PORT = 19092
+DEFAULT_KAFKA_CONTROLLER_PORT = 19093
+DEFAULT_POSTGRES_PORT = 15432
+
+
+class Settings(BaseSettings):
+    """Everything a Casebook process can be told from outside."""
+
+    model_config = SettingsConfigDict(env_prefix="CASEBOOK_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./var"), description="Where SQLite stores, broker data and caches live.")
+    kafka_bootstrap: str = Field(
+        default=f"127.0.0.1:{DEFAULT_KAFKA_PORT}", description="Kafka bootstrap servers, comma-separated."
+    )
+    kafka_port: int = Field(default=DEFAULT_KAFKA_PORT, description="Port of the local broker `casebook broker` runs.")
+    kafka_controller_port: int = Field(default=DEFAULT_KAFKA_CONTROLLER_PORT)
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: Path | None = None
+    topic_prefix: str = Field(default="", description="Prepended to every topic name.")
+    store: Literal["sqlite", "postgres"] = "sqlite"
+    postgres_host: str = "127.0.0.1"
+    postgres_port: int = DEFAULT_POSTGRES_PORT
+    postgres_dbname: str = "casebook"
+    postgres_user: str = "casebook"
+    postgres_password: SecretStr = SecretStr("casebook")
+    policy_file: Path | None = Field(default=None, description="A policy JSON file; the shipped default when unset.")
+
+    def topic(self, name: str) -> str:
+        """The full name of one of Casebook's topics (`casebook.intake` ...) under the prefix."""
+        return f"{self.topic_prefix}{name}"
+
+    def kafka_client_config(self) -> dict[str, object]:
+        """Connection settings shared by every kafka-python client (never logged: holds secrets)."""
+        config: dict[str, object] = {
+            "bootstrap_servers": self.kafka_bootstrap.split(","),
+            "security_protocol": self.kafka_security_protocol,
+        }
+        if self.kafka_sasl_mechanism:
+            config["sasl_mechanism"] = self.kafka_sasl_mechanism
+            config["sasl_plain_username"] = self.kafka_sasl_username
+            config["sasl_plain_password"] = (
+                self.kafka_sasl_password.get_secret_value() if self.kafka_sasl_password else None
+            )
+        if self.kafka_ssl_cafile:
+            config["ssl_cafile"] = str(self.kafka_ssl_cafile)
+        return config

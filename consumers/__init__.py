@@ -1,0 +1,1 @@
+"""Consumers: the Kafka-facing processes (intake, outbox relay, projection runners)."""

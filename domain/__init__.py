@@ -1,0 +1,1 @@
+"""Domain: intake messages, the Case aggregate, its events and the policy. Pure: no I/O, no clock."""

@@ -1,0 +1,1 @@
+"""Projections: read models (SLA compliance, audit history) built only from domain events."""
