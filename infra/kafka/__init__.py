@@ -1,0 +1,1 @@
+"""A real single-node Apache Kafka (KRaft) broker, assembled from Maven Central and run locally."""

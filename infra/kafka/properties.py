@@ -1,0 +1,60 @@
+"""The two configuration files of a single-node local broker, as text.
+
+Why these values: Kafka's defaults assume three brokers (replication factor 3, min ISR 2),
+which a single node can never satisfy; internal topics get one partition and consumer
+groups no initial rebalance delay, so a test's group joins in well under a second.
+Everything binds to 127.0.0.1 (never 0.0.0.0, never `localhost`, which may resolve to ::1).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def server_properties(host: str, port: int, controller_port: int, log_dirs: Path) -> str:
+    settings = {
+        "process.roles": "broker,controller",
+        "node.id": "1",
+        "controller.quorum.bootstrap.servers": f"{host}:{controller_port}",
+        "listeners": f"PLAINTEXT://{host}:{port},CONTROLLER://{host}:{controller_port}",
+        "advertised.listeners": f"PLAINTEXT://{host}:{port},CONTROLLER://{host}:{controller_port}",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "controller.listener.names": "CONTROLLER",
+        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "log.dirs": str(log_dirs),
+        "num.partitions": "1",
+        "default.replication.factor": "1",
+        "min.insync.replicas": "1",
+        "offsets.topic.replication.factor": "1",
+        "offsets.topic.num.partitions": "1",
+        "transaction.state.log.replication.factor": "1",
+        "transaction.state.log.min.isr": "1",
+        "transaction.state.log.num.partitions": "1",
+        "share.coordinator.state.topic.replication.factor": "1",
+        "share.coordinator.state.topic.min.isr": "1",
+        "group.initial.rebalance.delay.ms": "0",
+        # The engine creates its topics with the partitions it wants; a typo must not
+        # silently create a one-partition topic.
+        "auto.create.topics.enable": "false",
+    }
+    return "".join(f"{key}={value}\n" for key, value in settings.items())
+
+
+def log4j2_properties() -> str:
+    """INFO to stdout (the launcher sends stdout to the broker's log file)."""
+    return "\n".join(
+        [
+            "status = warn",
+            "appender.console.type = Console",
+            "appender.console.name = STDOUT",
+            "appender.console.layout.type = PatternLayout",
+            "appender.console.layout.pattern = [%d] %p %m (%c)%n",
+            "rootLogger.level = INFO",
+            "rootLogger.appenderRef.stdout.ref = STDOUT",
+            "logger.kafka.name = kafka",
+            "logger.kafka.level = INFO",
+            "logger.state.name = state.change.logger",
+            "logger.state.level = WARN",
+            "",
+        ]
+    )

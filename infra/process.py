@@ -1,0 +1,40 @@
+"""Small facts about other processes, read from /proc (Linux only, like the rest of infra).
+
+Why not `os.kill(pid, 0)` alone: a child that exited but was not yet reaped (a zombie)
+still answers it, and a recycled pid may belong to a stranger; callers check the state
+and the command line as well.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+
+def process_cmdline(pid: int) -> list[str]:
+    """The argument vector of `pid`, or an empty list if it is gone or unreadable."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return []
+    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
+
+
+def is_alive(pid: int) -> bool:
+    """True if `pid` exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    state = stat.rsplit(")", 1)[1].split()[0]
+    return state not in ("Z", "X")
+
+
+def wait_gone(pid: int, timeout: float) -> bool:
+    """Wait up to `timeout` seconds for `pid` to exit; True if it did."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not is_alive(pid):
+            return True
+        time.sleep(0.2)
+    return not is_alive(pid)
