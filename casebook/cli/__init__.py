@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from casebook.cli import broker, replay
+from casebook.cli import replay
 
 
-COMMAND_MODULES = (broker, replay)
+COMMAND_MODULES = (replay,)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,297 @@
+"""The Case aggregate: decides on each intake message and records what happened as events.
+
+State changes only by applying events; every decision is a pure check (`domain.rules`) of
+the case state, the message and the policy. Time comes from the messages: each event's
+`timestamp` is the upstream `at`, never the clock of the machine that recorded it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from domain import rules
+from domain.messages import (
+    CaseClosed,
+    CaseOpened,
+    CaseReopened,
+    CaseResolved,
+    CaseResponded,
+    Envelope,
+    SeverityAgreed,
+    SeverityDeclined,
+    SeverityProposed,
+)
+from domain.policy import Policy
+from domain.reasons import Rejection
+from domain.timefmt import to_utc
+
+CASE_NAMESPACE = uuid5(NAMESPACE_URL, "https://casebook.dev/ns/case")
+CaseStatus = Literal["open", "resolved", "closed"]
+
+
+def case_aggregate_id(case_id: str) -> UUID:
+    """Deterministic: the same upstream case id always names the same aggregate."""
+    return uuid5(CASE_NAMESPACE, case_id)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingProposal:
+    proposal_id: str
+    from_severity: int
+    to_severity: int
+    proposed_by: str
+    proposed_at: datetime
+
+
+def _cause(message: Envelope) -> dict[str, Any]:
+    """The fields every event carries: who acted, which upstream message, when, and extras."""
+    return {
+        "timestamp": to_utc(message.at),
+        "case_id": message.case_id,
+        "message_id": message.message_id,
+        "actor_id": message.actor.id,
+        "actor_role": message.actor.role,
+        "extra": message.extra_fields,
+    }
+
+
+class Case(Aggregate):
+    """One support case, from opening to closing."""
+
+    TOPIC = "casebook:Case"
+
+    class Event(Aggregate.Event):
+        case_id: str
+        message_id: str
+        actor_id: str
+        actor_role: str
+        extra: dict[str, Any]
+
+    class Opened(Event, Aggregate.Created):
+        TOPIC = "casebook:Case.Opened"
+        customer_id: str
+        tier: str
+        requested_severity: int
+        severity: int
+        cap_level: int | None
+        cap_reason: str | None
+        technologies: list[str]
+        subject: str | None
+        business_impact: str | None
+        policy_id: str
+        policy_version: str
+        policy_hash: str
+        first_response_minutes: int
+        due_at: datetime
+
+        def apply(self, case: Case) -> None:
+            case.case_id = self.case_id
+            case.customer_id = self.customer_id
+            case.opened_at = self.timestamp
+            case.requested_severity = self.requested_severity
+            case.sla_severity = self.severity
+            case.severity = self.severity
+            case.cap_level = self.cap_level
+            case.due_at = self.due_at
+
+    Created = Opened  # eventsourcing's name for the first event; ours says what it means
+
+    class FirstResponse(Event):
+        TOPIC = "casebook:Case.FirstResponse"
+        body: str | None
+
+        def apply(self, case: Case) -> None:
+            case.first_response_at = self.timestamp
+
+    class Responded(Event):
+        TOPIC = "casebook:Case.Responded"
+        body: str | None
+
+        def apply(self, case: Case) -> None:
+            pass
+
+    class SeverityProposalSuperseded(Event):
+        """The pending proposal was replaced by a newer one before the customer answered."""
+
+        TOPIC = "casebook:Case.SeverityProposalSuperseded"
+        proposal_id: str
+        superseded_by: str
+
+        def apply(self, case: Case) -> None:
+            case.pending_proposal = None
+
+    class SeverityProposed(Event):
+        TOPIC = "casebook:Case.SeverityProposed"
+        proposal_id: str
+        from_severity: int
+        to_severity: int
+        reason: str
+
+        def apply(self, case: Case) -> None:
+            case.pending_proposal = PendingProposal(
+                self.proposal_id, self.from_severity, self.to_severity, self.actor_id, self.timestamp
+            )
+
+    class SeverityAgreed(Event):
+        TOPIC = "casebook:Case.SeverityAgreed"
+        proposal_id: str
+        from_severity: int
+        to_severity: int
+
+        def apply(self, case: Case) -> None:
+            case.severity = self.to_severity
+            case.pending_proposal = None
+
+    class SeverityDeclined(Event):
+        TOPIC = "casebook:Case.SeverityDeclined"
+        proposal_id: str
+        severity: int
+
+        def apply(self, case: Case) -> None:
+            case.pending_proposal = None
+
+    class Resolved(Event):
+        TOPIC = "casebook:Case.Resolved"
+
+        def apply(self, case: Case) -> None:
+            case.status = "resolved"
+
+    class Reopened(Event):
+        TOPIC = "casebook:Case.Reopened"
+
+        def apply(self, case: Case) -> None:
+            case.status = "open"
+
+    class Closed(Event):
+        TOPIC = "casebook:Case.Closed"
+
+        def apply(self, case: Case) -> None:
+            case.status = "closed"
+
+    def __init__(self) -> None:
+        self.case_id = ""
+        self.customer_id = ""
+        self.opened_at: datetime
+        self.requested_severity = 0
+        self.sla_severity = 0
+        self.severity = 0
+        self.cap_level: int | None = None
+        self.due_at: datetime
+        self.first_response_at: datetime | None = None
+        self.status: CaseStatus = "open"
+        self.pending_proposal: PendingProposal | None = None
+
+    @classmethod
+    def open(cls, message: CaseOpened, policy: Policy) -> Case | Rejection:
+        """Open a case, applying the policy's eligibility and severity cap."""
+        rejection = rules.check_opening(message, policy)
+        if rejection is not None:
+            return rejection
+        cap = policy.cap_for(message.technologies)
+        severity = max(message.severity, cap.level) if cap else message.severity
+        target = policy.first_response_target(severity)
+        return cls._create(
+            cls.Opened,
+            id=case_aggregate_id(message.case_id),
+            customer_id=message.customer.id,
+            tier=message.customer.tier,
+            requested_severity=message.severity,
+            severity=severity,
+            cap_level=cap.level if cap else None,
+            cap_reason=cap.reason if cap and severity != message.severity else None,
+            technologies=list(message.technologies),
+            subject=message.subject,
+            business_impact=message.business_impact,
+            policy_id=policy.id,
+            policy_version=policy.version,
+            policy_hash=policy.content_hash,
+            first_response_minutes=int(target.total_seconds() // 60),
+            due_at=to_utc(message.at) + target,
+            **_cause(message),
+        )
+
+    def handle(self, message: Envelope) -> Rejection | None:
+        """Decide on one message for this case: record its events, or say why not."""
+        rejection = rules.check_message_on_case(self, message)
+        if rejection is not None:
+            return rejection
+        match message:
+            case CaseResponded():
+                event_class = self.FirstResponse if self.first_response_at is None else self.Responded
+                self.trigger_event(event_class, body=message.body, **_cause(message))
+            case SeverityProposed():
+                return self._propose(message)
+            case SeverityAgreed() | SeverityDeclined():
+                return self._decide(message)
+            case CaseResolved():
+                return self._resolve(message)
+            case CaseReopened():
+                return self._reopen(message)
+            case CaseClosed():
+                self.trigger_event(self.Closed, **_cause(message))
+        return None
+
+    def _propose(self, message: SeverityProposed) -> Rejection | None:
+        rejection = rules.check_proposal(self, message)
+        if rejection is not None:
+            return rejection
+        proposal_id = message.effective_proposal_id
+        if self.pending_proposal is not None:
+            self.trigger_event(
+                self.SeverityProposalSuperseded,
+                proposal_id=self.pending_proposal.proposal_id,
+                superseded_by=proposal_id,
+                **_cause(message),
+            )
+        self.trigger_event(
+            self.SeverityProposed,
+            proposal_id=proposal_id,
+            from_severity=self.severity,
+            to_severity=message.severity,
+            reason=message.reason,
+            **_cause(message),
+        )
+        return None
+
+    def _decide(self, message: SeverityAgreed | SeverityDeclined) -> Rejection | None:
+        rejection = rules.check_decision(self, message)
+        if rejection is not None:
+            return rejection
+        pending = self.pending_proposal
+        assert pending is not None  # check_decision guarantees it
+        if isinstance(message, SeverityAgreed):
+            self.trigger_event(
+                self.SeverityAgreed,
+                proposal_id=pending.proposal_id,
+                from_severity=self.severity,
+                to_severity=pending.to_severity,
+                **_cause(message),
+            )
+        else:
+            self.trigger_event(
+                self.SeverityDeclined,
+                proposal_id=pending.proposal_id,
+                severity=self.severity,
+                **_cause(message),
+            )
+        return None
+
+    def _resolve(self, message: CaseResolved) -> Rejection | None:
+        rejection = rules.check_resolution(self)
+        if rejection is None:
+            self.trigger_event(self.Resolved, **_cause(message))
+        return rejection
+
+    def _reopen(self, message: CaseReopened) -> Rejection | None:
+        rejection = rules.check_reopening(self)
+        if rejection is None:
+            self.trigger_event(self.Reopened, **_cause(message))
+        return rejection
+
+
+CaseEvent = Case.Event

@@ -1,0 +1,115 @@
+"""The contract's rules as pure checks: case state + message (+ policy) -> a rejection or None.
+
+Precedence when several rules are broken at once (the contract is silent; this order
+answers the most useful question first): unknown_case, case_closed, case_exists,
+actor_not_allowed, before_open, then the rules of the message's own type.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from domain.messages import (
+    CaseOpened,
+    CaseReopened,
+    CaseResolved,
+    CaseResponded,
+    Envelope,
+    SeverityAgreed,
+    SeverityDeclined,
+    SeverityProposed,
+)
+from domain.policy import Policy
+from domain.reasons import ReasonCode, Rejection
+
+if TYPE_CHECKING:
+    from domain.case import Case
+
+ALLOWED_ROLES: dict[type[Envelope], frozenset[str]] = {
+    CaseOpened: frozenset({"customer"}),
+    CaseResponded: frozenset({"engineer"}),
+    SeverityProposed: frozenset({"engineer"}),
+    SeverityAgreed: frozenset({"customer"}),
+    SeverityDeclined: frozenset({"customer"}),
+    CaseResolved: frozenset({"engineer"}),
+    CaseReopened: frozenset({"customer"}),
+}
+ANY_ROLE = frozenset({"customer", "engineer", "system"})
+
+
+def check_opening(message: CaseOpened, policy: Policy) -> Rejection | None:
+    """Rules for a `case.opened` on a case never opened before."""
+    if message.actor.role != "customer" or message.actor.id != message.customer.id:
+        return Rejection(
+            ReasonCode.ACTOR_NOT_ALLOWED,
+            f"case.opened must come from the customer itself (actor {message.actor.role} "
+            f"{message.actor.id!r}, customer {message.customer.id!r})",
+        )
+    if message.customer.tier not in policy.eligible_tiers:
+        return Rejection(
+            ReasonCode.CUSTOMER_NOT_ELIGIBLE,
+            f"tier {message.customer.tier!r} is not eligible under policy {policy.id} v{policy.version}",
+        )
+    return None
+
+
+def check_message_on_case(case: Case, message: Envelope) -> Rejection | None:
+    """Rules every message on an existing case must pass, before its type's own rules."""
+    if case.status == "closed":
+        return Rejection(ReasonCode.CASE_CLOSED, f"case {case.case_id} is closed")
+    if isinstance(message, CaseOpened):
+        return Rejection(ReasonCode.CASE_EXISTS, f"case {case.case_id} is already open")
+    allowed = ALLOWED_ROLES.get(type(message), ANY_ROLE)
+    if message.actor.role not in allowed:
+        return Rejection(
+            ReasonCode.ACTOR_NOT_ALLOWED,
+            f"role {message.actor.role!r} may not send {getattr(message, 'type', '?')}",
+        )
+    if message.actor.role == "customer" and message.actor.id != case.customer_id:
+        return Rejection(
+            ReasonCode.ACTOR_NOT_ALLOWED,
+            f"customer {message.actor.id!r} acts on case {case.case_id} of {case.customer_id!r}",
+        )
+    if message.at < case.opened_at:
+        return Rejection(ReasonCode.BEFORE_OPEN, "message is dated before the case was opened")
+    return None
+
+
+def check_proposal(case: Case, message: SeverityProposed) -> Rejection | None:
+    if case.first_response_at is None:
+        return Rejection(
+            ReasonCode.NO_INITIAL_CONTACT, "severity may change only after the first response"
+        )
+    if message.severity == case.severity:
+        return Rejection(ReasonCode.SEVERITY_UNCHANGED, f"severity is already {case.severity}")
+    if case.cap_level is not None and message.severity < case.cap_level:
+        return Rejection(
+            ReasonCode.SEVERITY_ABOVE_CAP,
+            f"severity {message.severity} is above the case's cap of {case.cap_level}",
+        )
+    return None
+
+
+def check_decision(case: Case, message: SeverityAgreed | SeverityDeclined) -> Rejection | None:
+    """A customer's agreement or refusal must answer the pending proposal, and only it."""
+    pending = case.pending_proposal
+    if pending is None:
+        return Rejection(ReasonCode.NO_PENDING_PROPOSAL, "no severity proposal is pending")
+    if message.proposal_id is not None and message.proposal_id != pending.proposal_id:
+        return Rejection(
+            ReasonCode.NO_PENDING_PROPOSAL,
+            f"proposal {message.proposal_id!r} is not the pending one ({pending.proposal_id!r})",
+        )
+    return None
+
+
+def check_resolution(case: Case) -> Rejection | None:
+    if case.status == "resolved":
+        return Rejection(ReasonCode.INVALID_TRANSITION, "case is already resolved")
+    return None
+
+
+def check_reopening(case: Case) -> Rejection | None:
+    if case.status != "resolved":
+        return Rejection(ReasonCode.INVALID_TRANSITION, f"case is {case.status}, not resolved")
+    return None

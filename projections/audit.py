@@ -1,0 +1,171 @@
+"""The audit history: every event of a case in order, and the record of severity changes.
+
+Each severity change shows the proposal, its outcome, who decided and when; "as of T" shows
+what was known then (a proposal decided after T is still pending at T).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Literal
+
+from domain.case import Case
+from domain.event_codec import event_data, event_type
+from domain.timefmt import format_instant
+
+Outcome = Literal["agreed", "declined", "superseded", "pending"]
+
+
+@dataclass(frozen=True)
+class SeverityChange:
+    proposal_id: str
+    from_severity: int
+    to_severity: int
+    proposed_by: str
+    proposed_at: datetime
+    reason: str
+    outcome: Outcome = "pending"
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    superseded_by: str | None = None
+
+    def as_of(self, instant: datetime) -> SeverityChange:
+        if self.decided_at is not None and self.decided_at > instant:
+            return replace(self, outcome="pending", decided_by=None, decided_at=None, superseded_by=None)
+        return self
+
+    def to_report(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "proposal_id": self.proposal_id,
+            "from": self.from_severity,
+            "to": self.to_severity,
+            "proposed_by": self.proposed_by,
+            "proposed_at": format_instant(self.proposed_at),
+            "outcome": self.outcome,
+            "decided_by": self.decided_by,
+            "decided_at": format_instant(self.decided_at),
+        }
+        if self.superseded_by is not None:
+            entry["superseded_by"] = self.superseded_by
+        return entry
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One event of a case as an auditor reads it: what, when, who, and which message caused it."""
+
+    version: int
+    type: str
+    at: datetime
+    actor_id: str
+    actor_role: str
+    message_id: str
+    data: dict[str, Any]
+    extra: dict[str, Any]
+
+    def to_report(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "type": self.type,
+            "at": format_instant(self.at),
+            "actor": {"id": self.actor_id, "role": self.actor_role},
+            "message_id": self.message_id,
+            "data": self.data,
+            "extra": self.extra,
+        }
+
+
+@dataclass
+class CaseAudit:
+    case_id: str
+    customer_id: str
+    opened_at: datetime
+    events: list[AuditEntry] = field(default_factory=list)
+    severity_changes: list[SeverityChange] = field(default_factory=list)
+
+    @property
+    def version(self) -> int:
+        return self.events[-1].version if self.events else 0
+
+    def to_report(self, as_of: datetime, with_events: bool = False) -> dict[str, Any]:
+        changes = [c.as_of(as_of).to_report() for c in self.severity_changes if c.proposed_at <= as_of]
+        entry: dict[str, Any] = {"severity_changes": changes}
+        if with_events:
+            entry["customer_id"] = self.customer_id
+            entry["events"] = [e.to_report() for e in self.events if e.at <= as_of]
+        return entry
+
+
+def audit_entry(event: Case.Event) -> AuditEntry:
+    return AuditEntry(
+        version=event.originator_version,
+        type=event_type(event),
+        at=event.timestamp,
+        actor_id=event.actor_id,
+        actor_role=event.actor_role,
+        message_id=event.message_id,
+        data=event_data(event),
+        extra=dict(event.extra),
+    )
+
+
+def fold_severity_change(changes: list[SeverityChange], event: Case.Event) -> None:
+    """Update the severity-change record of a case with one event (in place)."""
+    if isinstance(event, Case.SeverityProposed):
+        changes.append(
+            SeverityChange(
+                proposal_id=event.proposal_id,
+                from_severity=event.from_severity,
+                to_severity=event.to_severity,
+                proposed_by=event.actor_id,
+                proposed_at=event.timestamp,
+                reason=event.reason,
+            )
+        )
+        return
+    outcome: Outcome
+    if isinstance(event, Case.SeverityAgreed):
+        outcome, decided_by, superseded_by = "agreed", event.actor_id, None
+    elif isinstance(event, Case.SeverityDeclined):
+        outcome, decided_by, superseded_by = "declined", event.actor_id, None
+    elif isinstance(event, Case.SeverityProposalSuperseded):
+        outcome, decided_by, superseded_by = "superseded", None, event.superseded_by
+    else:
+        return
+    for index in range(len(changes) - 1, -1, -1):
+        change = changes[index]
+        if change.proposal_id == event.proposal_id and change.outcome == "pending":
+            changes[index] = replace(
+                change,
+                outcome=outcome,
+                decided_by=decided_by,
+                decided_at=event.timestamp,
+                superseded_by=superseded_by,
+            )
+            return
+
+
+class AuditView:
+    """In-memory audit history, fed by domain events in per-case order."""
+
+    def __init__(self) -> None:
+        self.cases: dict[str, CaseAudit] = {}
+
+    def apply(self, event: Case.Event) -> None:
+        audit = self.cases.get(event.case_id)
+        if audit is None:
+            if not isinstance(event, Case.Opened):
+                return
+            audit = CaseAudit(event.case_id, event.customer_id, event.timestamp)
+            self.cases[event.case_id] = audit
+        if event.originator_version <= audit.version:
+            return  # already applied
+        audit.events.append(audit_entry(event))
+        fold_severity_change(audit.severity_changes, event)
+
+    def report(self, as_of: datetime) -> dict[str, Any]:
+        visible = sorted(
+            (a for a in self.cases.values() if a.opened_at <= as_of), key=lambda a: (a.opened_at, a.case_id)
+        )
+        return {audit.case_id: audit.to_report(as_of) for audit in visible}

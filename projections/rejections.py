@@ -1,0 +1,40 @@
+"""The rejected-messages list: every refused message with its reason, in arrival order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RejectedMessage:
+    reason: str
+    detail: str
+    message_id: str | None
+    case_id: str | None
+    at: datetime | None
+    line: int | None = None
+    source: str | None = None
+
+    def visible_at(self, as_of: datetime) -> bool:
+        """Undated messages (unreadable JSON) are always shown: they cannot be placed in time."""
+        return self.at is None or self.at <= as_of
+
+    def to_report(self) -> dict[str, Any]:
+        if self.message_id is None:
+            entry: dict[str, Any] = {"line": self.line} if self.line is not None else {"source": self.source}
+            entry["reason"] = self.reason
+            return entry
+        return {"message_id": self.message_id, "case_id": self.case_id, "reason": self.reason}
+
+
+class RejectedList:
+    def __init__(self) -> None:
+        self.entries: list[RejectedMessage] = []
+
+    def add(self, entry: RejectedMessage) -> None:
+        self.entries.append(entry)
+
+    def report(self, as_of: datetime) -> list[dict[str, Any]]:
+        return [entry.to_report() for entry in self.entries if entry.visible_at(as_of)]
