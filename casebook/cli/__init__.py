@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from casebook.cli import replay
+from casebook.cli import broker, postgres, replay
 
 
-COMMAND_MODULES = (replay,)
+COMMAND_MODULES = (broker, postgres, replay)
 
 
 def build_parser() -> argparse.ArgumentParser:

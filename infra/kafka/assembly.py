@@ -61,7 +61,11 @@ def _download(target: Path, version: str) -> None:
     scratch = target.with_name("lib.partial")
     shutil.rmtree(scratch, ignore_errors=True)
     command = [
-        "mvn", "-q", "-B", "-f", str(POM),
+        "mvn",
+        "-q",
+        "-B",
+        "-f",
+        str(POM),
         f"-Dkafka.version={version}",
         "dependency:copy-dependencies",
         "-DincludeScope=runtime",

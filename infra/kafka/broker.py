@@ -182,7 +182,8 @@ class LocalBroker:
         ]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
-            raise BrokerError(f"formatting {self._log_dirs} failed:\n{result.stdout}{result.stderr}")
+            output = result.stdout + result.stderr
+            raise BrokerError(f"formatting {self._log_dirs} failed:\n{output}")
 
     def _cluster_id(self) -> str:
         """A stable 22-character cluster id for this directory (never starting with '-')."""
