@@ -110,40 +110,54 @@ def audit_entry(event: Case.Event) -> AuditEntry:
     )
 
 
-def fold_severity_change(changes: list[SeverityChange], event: Case.Event) -> None:
-    """Update the severity-change record of a case with one event (in place)."""
-    if isinstance(event, Case.SeverityProposed):
+def fold_severity_change(changes: list[SeverityChange], entry: AuditEntry) -> None:
+    """Update the severity-change record of a case with one audit entry (in place).
+
+    Works on audit entries, not domain events, so the durable view folds its stored rows
+    with exactly the code the in-memory view uses.
+    """
+    data = entry.data
+    if entry.type == "SeverityProposed":
         changes.append(
             SeverityChange(
-                proposal_id=event.proposal_id,
-                from_severity=event.from_severity,
-                to_severity=event.to_severity,
-                proposed_by=event.actor_id,
-                proposed_at=event.timestamp,
-                reason=event.reason,
+                proposal_id=data["proposal_id"],
+                from_severity=data["from_severity"],
+                to_severity=data["to_severity"],
+                proposed_by=entry.actor_id,
+                proposed_at=entry.at,
+                reason=data["reason"],
             )
         )
         return
     outcome: Outcome
-    if isinstance(event, Case.SeverityAgreed):
-        outcome, decided_by, superseded_by = "agreed", event.actor_id, None
-    elif isinstance(event, Case.SeverityDeclined):
-        outcome, decided_by, superseded_by = "declined", event.actor_id, None
-    elif isinstance(event, Case.SeverityProposalSuperseded):
-        outcome, decided_by, superseded_by = "superseded", None, event.superseded_by
+    if entry.type == "SeverityAgreed":
+        outcome, decided_by, superseded_by = "agreed", entry.actor_id, None
+    elif entry.type == "SeverityDeclined":
+        outcome, decided_by, superseded_by = "declined", entry.actor_id, None
+    elif entry.type == "SeverityProposalSuperseded":
+        outcome, decided_by, superseded_by = "superseded", None, data["superseded_by"]
     else:
         return
     for index in range(len(changes) - 1, -1, -1):
         change = changes[index]
-        if change.proposal_id == event.proposal_id and change.outcome == "pending":
+        if change.proposal_id == data["proposal_id"] and change.outcome == "pending":
             changes[index] = replace(
                 change,
                 outcome=outcome,
                 decided_by=decided_by,
-                decided_at=event.timestamp,
+                decided_at=entry.at,
                 superseded_by=superseded_by,
             )
             return
+
+
+def case_audit_from_entries(case_id: str, customer_id: str, entries: list[AuditEntry]) -> CaseAudit:
+    """Rebuild a case's audit from its stored entries (in version order)."""
+    audit = CaseAudit(case_id, customer_id, entries[0].at if entries else datetime.min)
+    for entry in entries:
+        audit.events.append(entry)
+        fold_severity_change(audit.severity_changes, entry)
+    return audit
 
 
 class AuditView:
@@ -161,8 +175,9 @@ class AuditView:
             self.cases[event.case_id] = audit
         if event.originator_version <= audit.version:
             return  # already applied
-        audit.events.append(audit_entry(event))
-        fold_severity_change(audit.severity_changes, event)
+        entry = audit_entry(event)
+        audit.events.append(entry)
+        fold_severity_change(audit.severity_changes, entry)
 
     def report(self, as_of: datetime) -> dict[str, Any]:
         visible = sorted(
