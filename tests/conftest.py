@@ -39,11 +39,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "integration: needs a real Kafka broker or PostgreSQL server (tests/integration)"
     )
-    # kafka-python 3.0 loads its protocol schemas with the legacy importlib.resources API.
-    for legacy in ("read_text", "open_text"):
-        config.addinivalue_line(
-            "filterwarnings", f"ignore:{legacy} is deprecated:DeprecationWarning"
-        )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
