@@ -277,3 +277,13 @@ def _run(command: list[str], what: str, env: dict[str, str] | None = None) -> No
         raise PostgresError(
             f"{what} failed (exit {result.returncode}):\n{result.stdout}{result.stderr}"
         )
+
+
+def main() -> int:
+    """Make sure PostgreSQL's binaries are installed (bootstrap runs this) and say where."""
+    print(ensure_installed())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
