@@ -22,11 +22,16 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CASEBOOK_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("./var"), description="Where SQLite stores, broker data and caches live.")
-    kafka_bootstrap: str = Field(
-        default=f"127.0.0.1:{DEFAULT_KAFKA_PORT}", description="Kafka bootstrap servers, comma-separated."
+    data_dir: Path = Field(
+        default=Path("./var"), description="Where SQLite stores, broker data and caches live."
     )
-    kafka_port: int = Field(default=DEFAULT_KAFKA_PORT, description="Port of the local broker `casebook broker` runs.")
+    kafka_bootstrap: str = Field(
+        default=f"127.0.0.1:{DEFAULT_KAFKA_PORT}",
+        description="Kafka bootstrap servers, comma-separated.",
+    )
+    kafka_port: int = Field(
+        default=DEFAULT_KAFKA_PORT, description="Port of the local broker `casebook broker` runs."
+    )
     kafka_controller_port: int = Field(default=DEFAULT_KAFKA_CONTROLLER_PORT)
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
@@ -40,7 +45,9 @@ class Settings(BaseSettings):
     postgres_dbname: str = "casebook"
     postgres_user: str = "casebook"
     postgres_password: SecretStr = SecretStr("casebook")
-    policy_file: Path | None = Field(default=None, description="A policy JSON file; the shipped default when unset.")
+    policy_file: Path | None = Field(
+        default=None, description="A policy JSON file; the shipped default when unset."
+    )
 
     def topic(self, name: str) -> str:
         """The full name of one of Casebook's topics (`casebook.intake` ...) under the prefix."""

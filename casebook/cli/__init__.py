@@ -8,7 +8,6 @@ from collections.abc import Sequence
 
 from casebook.cli import broker, postgres, replay
 
-
 COMMAND_MODULES = (broker, postgres, replay)
 
 
