@@ -144,16 +144,24 @@ class ExpectedHistory:
         instant = as_of or self.latest_at
         assert instant is not None, "a history with no valid message has no default instant"
         visible = sorted(
-            (c for c in self.cases.values() if c.opened_at <= instant), key=lambda c: (c.opened_at, c.case_id)
+            (c for c in self.cases.values() if c.opened_at <= instant),
+            key=lambda c: (c.opened_at, c.case_id),
         )
         rows = [c.report(instant) for c in visible]
-        by_severity = {str(level): _counts([r for r in rows if r["sla_severity"] == level]) for level in TARGET_MINUTES}
+        by_severity = {
+            str(level): _counts([r for r in rows if r["sla_severity"] == level])
+            for level in TARGET_MINUTES
+        }
         return {
             "as_of": _z(instant),
             "sla": {"cases": rows, "by_severity": by_severity, "total": _counts(rows)},
             "rejected": [r.report() for r in self.rejections if _visible(r.at, instant)],
             "audit": {
-                c.case_id: {"severity_changes": [p.report(instant) for p in c.proposals if p.proposed_at <= instant]}
+                c.case_id: {
+                    "severity_changes": [
+                        p.report(instant) for p in c.proposals if p.proposed_at <= instant
+                    ]
+                }
                 for c in visible
             },
         }
@@ -200,8 +208,7 @@ class _Writer:
         self.written: list[_Line] = []
         self.cases: dict[str, ExpectedCase] = {}
         self.customers = [
-            (f"cust-{n:04d}", rng.choice(TIERS))
-            for n in range(max(4, messages // 400))
+            (f"cust-{n:04d}", rng.choice(TIERS)) for n in range(max(4, messages // 400))
         ]
         self.engineers = [f"eng-{n:03d}" for n in range(max(3, messages // 1000))]
         self.message_counter = 0
@@ -263,14 +270,18 @@ class _Writer:
         for _ in range(self.rng.randint(1, 3)):
             clock += timedelta(minutes=self.rng.randint(1, 90))
             engineer = self.rng.choice(self.engineers)
-            message = _message(self.next_message_id(), case_id, "case.responded", clock, engineer, "engineer")
+            message = _message(
+                self.next_message_id(), case_id, "case.responded", clock, engineer, "engineer"
+            )
             self.add(_valid_line(message, clock, clock, self.seq(), "unknown_case"))
 
     def unreadable(self, clock: datetime) -> None:
         """A line that is not a JSON object at all, or is over the size limit."""
         roll = self.rng.random()
         if roll < 0.01:
-            raw = json.dumps({"message_id": self.next_message_id(), "pad": "x" * MAX_MESSAGE_BYTES}).encode()
+            raw = json.dumps(
+                {"message_id": self.next_message_id(), "pad": "x" * MAX_MESSAGE_BYTES}
+            ).encode()
         elif roll < 0.5:
             raw = b'{"message_id": "' + self.next_message_id().encode() + b'", "case_id": "C-'
         elif roll < 0.75:
@@ -297,11 +308,20 @@ class _CaseScript:
 
     # -- emitting
 
-    def send(self, type_: str, actor: tuple[str, str], rejection: str | None = None, *,
-             at: datetime | None = None, **fields: Any) -> dict[str, Any]:
+    def send(
+        self,
+        type_: str,
+        actor: tuple[str, str],
+        rejection: str | None = None,
+        *,
+        at: datetime | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
         """Write one parseable message; `rejection` is the reason it must get (None: accepted)."""
         stamp = self.t if at is None else at
-        message = _message(self.w.next_message_id(), self.case_id, type_, stamp, actor[0], actor[1], **fields)
+        message = _message(
+            self.w.next_message_id(), self.case_id, type_, stamp, actor[0], actor[1], **fields
+        )
         if self.rng.random() < 0.03:
             message["x_upstream_trace"] = f"trace-{self.rng.randint(0, 10**6)}"
         self.w.add(_valid_line(message, stamp, self.t, self.w.seq(), rejection))
@@ -322,7 +342,14 @@ class _CaseScript:
 
     def send_invalid(self) -> None:
         """A message with a readable identity that breaks the envelope's or its type's schema."""
-        message = _message(self.w.next_message_id(), self.case_id, "case.responded", self.t, self.engineer, "engineer")
+        message = _message(
+            self.w.next_message_id(),
+            self.case_id,
+            "case.responded",
+            self.t,
+            self.engineer,
+            "engineer",
+        )
         dated: datetime | None = self.t
         kind = self.rng.randrange(6)
         if kind == 0:
@@ -331,7 +358,11 @@ class _CaseScript:
         elif kind == 1:
             del message["actor"]
         elif kind == 2:
-            message.update(type="severity.proposed", severity=str(self.rng.randint(1, 4)), reason="typed as text")
+            message.update(
+                type="severity.proposed",
+                severity=str(self.rng.randint(1, 4)),
+                reason="typed as text",
+            )
         elif kind == 3:
             message["type"] = "case.escalated"
         elif kind == 4:
@@ -339,9 +370,18 @@ class _CaseScript:
         else:
             del message["at"]
             dated = None
-        line = _Line(self.t, self.w.seq(), _encode(message), "invalid_message", message["message_id"], self.case_id, dated)
+        line = _Line(
+            self.t,
+            self.w.seq(),
+            _encode(message),
+            "invalid_message",
+            message["message_id"],
+            self.case_id,
+            dated,
+        )
         self.w.add(line)
-        if self.rng.random() < 0.1:  # a rejected message re-sent: a duplicate, not a second rejection
+        # A rejected message re-sent: a duplicate, not a second rejection.
+        if self.rng.random() < 0.1:
             self.w.add(_Line(self.t, self.w.seq(), _encode(message), duplicate=True))
 
     def tick(self, low: int = 1, high: int = 600) -> None:
@@ -420,7 +460,9 @@ class _CaseScript:
         assert self.case is not None
         roll = self.rng.random()
         if roll < 0.4:  # closed in time with nothing owed: void (at the deadline included)
-            self.t = self.case.opened_at + timedelta(minutes=self.rng.choice((self.rng.randint(1, target), target)))
+            self.t = self.case.opened_at + timedelta(
+                minutes=self.rng.choice((self.rng.randint(1, target), target))
+            )
             self.close()
         elif roll < 0.6:
             self.t = self.case.due_at + timedelta(minutes=self.rng.randint(1, 600))
@@ -475,7 +517,9 @@ class _CaseScript:
         assert self.case is not None and self.pending is not None
         self.tick(1, 600)
         fields = {"proposal_id": self.pending.proposal_id} if self.rng.random() < 0.5 else {}
-        self.send("severity.agreed" if agree else "severity.declined", self.customer, None, **fields)
+        self.send(
+            "severity.agreed" if agree else "severity.declined", self.customer, None, **fields
+        )
         self.pending.outcome = "agreed" if agree else "declined"
         self.pending.decided_by, self.pending.decided_at = self.customer_id, self.t
         if agree:
@@ -493,7 +537,9 @@ class _CaseScript:
     def noise(self) -> None:
         """One message that must be rejected for exactly one reason, given the case's state."""
         assert self.case is not None
-        other = self.rng.choice([c for c in self.w.customers if c[0] != self.customer_id] or [("stranger", "")])
+        other = self.rng.choice(
+            [c for c in self.w.customers if c[0] != self.customer_id] or [("stranger", "")]
+        )
         responded = self.case.first_response_at is not None
         options = ["invalid", "role", "stranger", "before_open", "exists"]
         if not responded:
@@ -515,12 +561,18 @@ class _CaseScript:
             customer = {"id": self.customer_id, "tier": self.tier}
             self.send("case.opened", self.customer, "case_exists", customer=customer, severity=3)
         elif kind == "no_initial_contact":
-            self.send("severity.proposed", self.eng, "no_initial_contact", severity=4, reason="too early")
+            self.send(
+                "severity.proposed", self.eng, "no_initial_contact", severity=4, reason="too early"
+            )
         elif kind == "unchanged":
             current = self.case.severity(datetime.max.replace(tzinfo=UTC))
-            self.send("severity.proposed", self.eng, "severity_unchanged", severity=current, reason="same")
+            self.send(
+                "severity.proposed", self.eng, "severity_unchanged", severity=current, reason="same"
+            )
         elif kind == "above_cap":
-            self.send("severity.proposed", self.eng, "severity_above_cap", severity=1, reason="critical")
+            self.send(
+                "severity.proposed", self.eng, "severity_above_cap", severity=1, reason="critical"
+            )
         elif kind == "no_pending":
             self.no_pending()
         elif kind == "resolve_again":
@@ -539,8 +591,9 @@ class _CaseScript:
 # ---- helpers -----------------------------------------------------------------------------
 
 
-def _message(message_id: str, case_id: str, type_: str, at: datetime, actor_id: str, role: str,
-             **fields: Any) -> dict[str, Any]:
+def _message(
+    message_id: str, case_id: str, type_: str, at: datetime, actor_id: str, role: str, **fields: Any
+) -> dict[str, Any]:
     message: dict[str, Any] = {
         "message_id": message_id,
         "case_id": case_id,
@@ -552,8 +605,19 @@ def _message(message_id: str, case_id: str, type_: str, at: datetime, actor_id: 
     return message
 
 
-def _valid_line(message: dict[str, Any], at: datetime, arrive: datetime, seq: int, reason: str | None) -> _Line:
-    return _Line(arrive, seq, _encode(message), reason, message["message_id"], message["case_id"], at, valid_at=at)
+def _valid_line(
+    message: dict[str, Any], at: datetime, arrive: datetime, seq: int, reason: str | None
+) -> _Line:
+    return _Line(
+        arrive,
+        seq,
+        _encode(message),
+        reason,
+        message["message_id"],
+        message["case_id"],
+        at,
+        valid_at=at,
+    )
 
 
 def _encode(message: dict[str, Any]) -> bytes:
