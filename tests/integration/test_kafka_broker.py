@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.structs import OffsetAndMetadata
+
+from casebook.settings import Settings
 
 
 def consume(consumer: KafkaConsumer, expected: int, timeout: float = 20.0) -> list[bytes]:
@@ -112,3 +114,15 @@ def test_read_committed_sees_a_committed_transaction_and_never_an_aborted_one(
     consumer.close()
 
     assert values == [b"committed-1", b"committed-2"]
+
+
+def test_settings_from_the_factory_reach_the_test_broker_under_fresh_prefixes(
+    settings_factory: Callable[..., Settings],
+) -> None:
+    first, second = settings_factory(), settings_factory()
+
+    assert first.topic_prefix != second.topic_prefix
+    assert first.data_dir != second.data_dir
+    admin = KafkaAdminClient(**first.kafka_client_config())
+    assert admin.describe_cluster()["brokers"]
+    admin.close()
