@@ -1,0 +1,230 @@
+"""Parsing intake messages: what the contract calls valid, and `invalid_message` for the rest."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from domain import messages as m
+from domain.messages import MAX_MESSAGE_BYTES
+from domain.parsing import InvalidMessage, parse_message
+from domain.reasons import ReasonCode
+
+from .support import (
+    agreed,
+    closed,
+    declined,
+    line,
+    message,
+    opened,
+    proposed,
+    reopened,
+    resolved,
+    responded,
+)
+
+VALID = {
+    "case.opened": (opened(), m.CaseOpened),
+    "case.responded": (responded(1), m.CaseResponded),
+    "severity.proposed": (proposed(1, 3), m.SeverityProposed),
+    "severity.agreed": (agreed(1), m.SeverityAgreed),
+    "severity.declined": (declined(1), m.SeverityDeclined),
+    "case.resolved": (resolved(1), m.CaseResolved),
+    "case.reopened": (reopened(1), m.CaseReopened),
+    "case.closed": (closed(1), m.CaseClosed),
+}
+
+
+def assert_invalid(raw: bytes | dict) -> InvalidMessage:
+    parsed = parse_message(raw if isinstance(raw, bytes) else line(raw))
+    assert isinstance(parsed, InvalidMessage), parsed
+    assert parsed.rejection.reason is ReasonCode.INVALID_MESSAGE
+    return parsed
+
+
+@pytest.mark.parametrize("type_", sorted(VALID))
+def test_every_type_of_the_contract_parses_to_its_model(type_: str) -> None:
+    document, model = VALID[type_]
+    parsed = parse_message(line(document))
+    assert isinstance(parsed, model)
+    assert parsed.message_id == document["message_id"]
+
+
+def test_optional_fields_of_an_opening_may_be_left_out() -> None:
+    document = opened()
+    for name in ("technologies", "subject"):
+        document.pop(name, None)
+    parsed = parse_message(line(document))
+    assert isinstance(parsed, m.CaseOpened)
+    assert parsed.technologies == [] and parsed.subject is None and parsed.business_impact is None
+
+
+def test_proposal_id_defaults_to_the_message_id() -> None:
+    parsed = parse_message(line(proposed(1, 3, message_id="m-p")))
+    assert isinstance(parsed, m.SeverityProposed)
+    assert parsed.effective_proposal_id == "m-p"
+    named = parse_message(line(proposed(1, 3, message_id="m-q", proposal_id="p-1")))
+    assert isinstance(named, m.SeverityProposed) and named.effective_proposal_id == "p-1"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"not json",
+        b'{"message_id": "m-1", "case_id": ',
+        b"[1, 2]",
+        b'"a string"',
+        b"null",
+        b"\xff\xfe",
+    ],
+    ids=["text", "truncated", "array", "string", "null", "not-utf8"],
+)
+def test_what_is_not_a_json_object_is_invalid(raw: bytes) -> None:
+    assert_invalid(raw)
+
+
+@pytest.mark.parametrize("field", ["message_id", "case_id", "type", "at", "actor"])
+def test_a_missing_envelope_field_is_invalid(field: str) -> None:
+    document = responded(1)
+    del document[field]
+    assert_invalid(document)
+
+
+@pytest.mark.parametrize(
+    ("type_", "field"),
+    [
+        ("case.opened", "customer"),
+        ("case.opened", "severity"),
+        ("severity.proposed", "severity"),
+        ("severity.proposed", "reason"),
+    ],
+)
+def test_a_missing_field_of_the_type_is_invalid(type_: str, field: str) -> None:
+    document = dict(VALID[type_][0])
+    del document[field]
+    assert_invalid(document)
+
+
+@pytest.mark.parametrize(
+    "bad_at",
+    [
+        "2026-09-01T12:00:00",  # naive
+        "2026-09-01 12:00:00",  # naive, space separated
+        "2026-09-01",  # a date
+        "yesterday",
+        1788264000,  # epoch seconds
+        None,
+    ],
+)
+def test_at_must_be_a_timestamp_with_an_offset(bad_at: object) -> None:
+    document = responded(1)
+    document["at"] = bad_at
+    assert_invalid(document)
+
+
+@pytest.mark.parametrize("severity", ["2", 2.0, 2.5, True, 0, 5, -1, None])
+def test_severity_is_strictly_an_integer_from_1_to_4(severity: object) -> None:
+    assert_invalid(opened(severity=severity))  # type: ignore[arg-type]
+    assert_invalid(proposed(1, severity=severity))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("message_id",), ""),
+        (("message_id",), "m" * 129),
+        (("message_id",), 17),
+        (("case_id",), ""),
+        (("case_id",), "C" * 65),
+        (("case_id",), "C 1"),
+        (("case_id",), "C/1"),
+        (("case_id",), "C-1\n"),
+        (("case_id",), "Ç-1"),
+        (("type",), "case.escalated"),
+        (("type",), "CASE.OPENED"),
+        (("actor",), "acme"),
+        (("actor", "role"), "admin"),
+        (("actor", "id"), 7),
+        (("customer", "tier"), "gold"),
+        (("technologies",), "dotnet"),
+        (("subject",), 12),
+    ],
+    ids=lambda v: repr(v)[:20],
+)
+def test_ill_typed_fields_are_invalid(path: tuple[str, ...], value: object) -> None:
+    document = json.loads(json.dumps(opened()))
+    target = document
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    assert_invalid(document)
+
+
+def test_field_limits_are_inclusive() -> None:
+    document = opened(message_id="m" * 128)
+    document["case_id"] = "Az09._:-" * 8  # 64 chars of every allowed kind
+    assert isinstance(parse_message(line(document)), m.CaseOpened)
+
+
+def _padded(size: int) -> bytes:
+    document = responded(1)
+    document["padding"] = ""
+    base = len(line(document))
+    document["padding"] = "x" * (size - base)
+    raw = line(document)
+    assert len(raw) == size
+    return raw
+
+
+def test_a_message_of_exactly_64_kib_is_valid() -> None:
+    assert isinstance(parse_message(_padded(MAX_MESSAGE_BYTES)), m.CaseResponded)
+
+
+def test_a_message_over_64_kib_is_invalid() -> None:
+    invalid = assert_invalid(_padded(MAX_MESSAGE_BYTES + 1))
+    assert "65537" in invalid.rejection.detail
+
+
+def test_the_size_limit_counts_bytes_not_characters() -> None:
+    document = responded(1)
+    document["padding"] = ""
+    base = len(line(document))
+    # each "é" is 2 bytes in UTF-8 and 1 character; ensure_ascii=False keeps it raw
+    document["padding"] = "é" * ((MAX_MESSAGE_BYTES - base) // 2 + 1)
+    raw = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    assert len(raw.decode("utf-8")) <= MAX_MESSAGE_BYTES < len(raw)
+    assert_invalid(raw)
+
+
+def test_unknown_extra_fields_are_kept_not_an_error() -> None:
+    document = responded(1, x_trace="abc", priority_hint={"level": 3})
+    parsed = parse_message(line(document))
+    assert isinstance(parsed, m.CaseResponded)
+    assert parsed.extra_fields == {"x_trace": "abc", "priority_hint": {"level": 3}}
+
+
+def test_an_offset_other_than_utc_is_the_same_instant() -> None:
+    document = responded(1)
+    document["at"] = "2026-09-01T14:01:00+02:00"
+    parsed = parse_message(line(document))
+    assert isinstance(parsed, m.CaseResponded)
+    assert parsed.at == datetime(2026, 9, 1, 12, 1, tzinfo=UTC)
+    assert parsed.at.utcoffset() == timezone(timedelta(hours=2)).utcoffset(None)
+
+
+def test_an_invalid_message_keeps_what_identifies_it() -> None:
+    document = responded(1, message_id="m-bad")
+    document["severity"] = "2"
+    document["type"] = "severity.proposed"
+    invalid = assert_invalid(document)
+    assert (invalid.message_id, invalid.case_id) == ("m-bad", "C-1")
+    assert invalid.at == datetime(2026, 9, 1, 12, 1, tzinfo=UTC)
+
+
+def test_a_naive_at_is_not_salvaged_as_an_instant() -> None:
+    document = message("case.closed", message_id="m-naive")
+    document["at"] = "2026-09-01T12:00:00"
+    invalid = assert_invalid(document)
+    assert invalid.message_id == "m-naive" and invalid.at is None
