@@ -1,0 +1,126 @@
+"""The analyst's replay: the golden sample through the real command, and the report's rules."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from casebook.cli import main
+
+from .support import (
+    closed,
+    contract_fields,
+    instant,
+    line,
+    opened,
+    proposed,
+    replay,
+    report,
+    responded,
+)
+
+SAMPLES = Path("/work/shared/samples")
+HISTORY = SAMPLES / "history-small.jsonl"
+GOLDEN = SAMPLES / "history-small.report.json"
+ROOT = Path(__file__).resolve().parents[2]
+CASEBOOK = Path(sys.executable).with_name("casebook")
+
+
+def test_the_golden_sample_replays_to_its_report_through_the_command() -> None:
+    done = subprocess.run(
+        [str(CASEBOOK), "replay", "--input", str(HISTORY), "--json"],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    produced = json.loads(done.stdout)
+    expected = json.loads(GOLDEN.read_text())
+    assert contract_fields(produced) == contract_fields(expected)
+    # the sample exercises what it should: duplicates, unreadable lines, a developer, caps
+    assert {"line": 30, "reason": "invalid_message"} in produced["rejected"]
+    assert any(c["requested_severity"] != c["sla_severity"] for c in produced["sla"]["cases"])
+
+
+def test_the_command_accepts_as_of_and_policy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text((ROOT / "casebook/policies/default.json").read_text())
+    code = main(
+        [
+            "replay",
+            "--input",
+            str(HISTORY),
+            "--json",
+            "--as-of",
+            "2026-09-05T00:00:00Z",
+            "--policy",
+            str(policy),
+        ]
+    )
+    assert code == 0
+    produced = json.loads(capsys.readouterr().out)
+    assert produced["as_of"] == "2026-09-05T00:00:00Z"
+    assert all(c["opened_at"] <= "2026-09-05T00:00:00Z" for c in produced["sla"]["cases"])
+    assert produced["sla"]["total"]["opened"] == 5
+
+
+def test_a_missing_input_file_is_exit_code_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["replay", "--input", str(tmp_path / "nope.jsonl"), "--json"]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_t_defaults_to_the_latest_at_among_valid_messages() -> None:
+    late_but_invalid = responded(500)
+    late_but_invalid["severity"] = "2"
+    late_but_invalid["type"] = "severity.proposed"
+    history = [opened(), responded(30), late_but_invalid, opened(10, case_id="C-2")]
+    assert report(history)["as_of"] == "2026-09-01T12:30:00Z"
+
+
+def test_rejected_messages_are_listed_in_input_order_with_line_numbers_for_unreadable_ones() -> (
+    None
+):
+    history = [
+        opened(),
+        b"{oops",
+        proposed(1, 3, message_id="m-early"),
+        b"",
+        responded(2),
+        b"[]",
+        closed(3),
+    ]
+    history.append(responded(4, message_id="m-late"))
+    assert report(history)["rejected"] == [
+        {"line": 2, "reason": "invalid_message"},
+        {"message_id": "m-early", "case_id": "C-1", "reason": "no_initial_contact"},
+        {"line": 6, "reason": "invalid_message"},
+        {"message_id": "m-late", "case_id": "C-1", "reason": "case_closed"},
+    ]
+
+
+def test_duplicates_are_not_reported_as_rejections() -> None:
+    first = responded(1)
+    history = [opened(), first, first, line(first)]
+    assert report(history)["rejected"] == []
+
+
+def test_rejections_dated_after_t_are_not_reported_as_of_t() -> None:
+    history = [opened(), proposed(10, 3, message_id="m-early"), b"{oops"]
+    assert report(history, instant(5))["rejected"] == [{"line": 3, "reason": "invalid_message"}]
+
+
+def test_replaying_twice_gives_the_same_report() -> None:
+    history = [line(opened()), line(responded(1)), line(proposed(2, 3)), b"junk"]
+    assert replay(history).report() == replay(history).report()
+
+
+def test_an_empty_history_reports_nothing() -> None:
+    produced = report([])
+    assert produced["as_of"] is None and produced["sla"]["cases"] == [] and produced["audit"] == {}
