@@ -34,7 +34,12 @@ class Replay:
         """The contract's replay report; T defaults to the latest `at` of the valid messages."""
         instant = as_of or self.latest_at
         if instant is None:
-            return {"as_of": None, "sla": SlaView().report(datetime.max), "rejected": self.rejected.report(datetime.max), "audit": {}}
+            return {
+                "as_of": None,
+                "sla": SlaView().report(datetime.max),
+                "rejected": self.rejected.report(datetime.max),
+                "audit": {},
+            }
         return {
             "as_of": format_instant(instant),
             "sla": self.sla.report(instant),
@@ -53,7 +58,9 @@ def replay_history(lines: Iterable[bytes], policy: Policy) -> Replay:
         if not raw.strip():
             continue
         parsed = parse_message(raw)
-        if not isinstance(parsed, InvalidMessage) and (replay.latest_at is None or parsed.at > replay.latest_at):
+        if not isinstance(parsed, InvalidMessage) and (
+            replay.latest_at is None or parsed.at > replay.latest_at
+        ):
             replay.latest_at = parsed.at
         outcome = desk.take(parsed)
         if isinstance(outcome, Accepted):

@@ -39,8 +39,12 @@ class Settings(BaseSettings):
     kafka_sasl_password: SecretStr | None = None
     kafka_ssl_cafile: Path | None = None
     topic_prefix: str = Field(default="", description="Prepended to every topic name.")
-    partitions: int = Field(default=6, ge=1, description="Partitions of the topics Casebook creates.")
-    batch_size: int = Field(default=500, ge=1, description="Most records taken per poll (one store transaction).")
+    partitions: int = Field(
+        default=6, ge=1, description="Partitions of the topics Casebook creates."
+    )
+    batch_size: int = Field(
+        default=500, ge=1, description="Most records taken per poll (one store transaction)."
+    )
     store: Literal["sqlite", "postgres"] = "sqlite"
     postgres_host: str = "127.0.0.1"
     postgres_port: int = DEFAULT_POSTGRES_PORT

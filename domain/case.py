@@ -134,7 +134,11 @@ class Case(Aggregate):
 
         def apply(self, case: Case) -> None:
             case.pending_proposal = PendingProposal(
-                self.proposal_id, self.from_severity, self.to_severity, self.actor_id, self.timestamp
+                self.proposal_id,
+                self.from_severity,
+                self.to_severity,
+                self.actor_id,
+                self.timestamp,
             )
 
     class SeverityAgreed(Event):
@@ -222,7 +226,9 @@ class Case(Aggregate):
             return rejection
         match message:
             case CaseResponded():
-                event_class = self.FirstResponse if self.first_response_at is None else self.Responded
+                event_class = (
+                    self.FirstResponse if self.first_response_at is None else self.Responded
+                )
                 self.trigger_event(event_class, body=message.body, **_cause(message))
             case SeverityProposed():
                 return self._propose(message)

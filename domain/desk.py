@@ -88,7 +88,9 @@ class IntakeDesk:
         case = self._cases.find(message.case_id)
         if case is None:
             if not isinstance(message, CaseOpened):
-                return Rejection(ReasonCode.UNKNOWN_CASE, f"case {message.case_id} was never opened")
+                return Rejection(
+                    ReasonCode.UNKNOWN_CASE, f"case {message.case_id} was never opened"
+                )
             opened = Case.open(message, self._policy)
             if isinstance(opened, Case):
                 self._cases.add(opened)

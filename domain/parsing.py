@@ -52,7 +52,9 @@ def _invalid(detail: str, raw: bytes | str | None) -> InvalidMessage:
     case_id = salvaged.get("case_id")
     return InvalidMessage(
         rejection=Rejection(ReasonCode.INVALID_MESSAGE, detail),
-        message_id=message_id if isinstance(message_id, str) and 0 < len(message_id) <= 128 else None,
+        message_id=message_id
+        if isinstance(message_id, str) and 0 < len(message_id) <= 128
+        else None,
         case_id=case_id if isinstance(case_id, str) and len(case_id) <= 64 else None,
         at=_salvage_at(salvaged.get("at")),
     )

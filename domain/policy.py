@@ -25,7 +25,9 @@ class SeverityCap(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str
-    technologies: tuple[Annotated[str, StringConstraints(to_lower=True, strip_whitespace=True)], ...]
+    technologies: tuple[
+        Annotated[str, StringConstraints(to_lower=True, strip_whitespace=True)], ...
+    ]
     most_severe_level: Level
     reason: str
 

@@ -32,7 +32,9 @@ class SeverityChange:
 
     def as_of(self, instant: datetime) -> SeverityChange:
         if self.decided_at is not None and self.decided_at > instant:
-            return replace(self, outcome="pending", decided_by=None, decided_at=None, superseded_by=None)
+            return replace(
+                self, outcome="pending", decided_by=None, decided_at=None, superseded_by=None
+            )
         return self
 
     def to_report(self) -> dict[str, Any]:
@@ -89,7 +91,9 @@ class CaseAudit:
         return self.events[-1].version if self.events else 0
 
     def to_report(self, as_of: datetime, with_events: bool = False) -> dict[str, Any]:
-        changes = [c.as_of(as_of).to_report() for c in self.severity_changes if c.proposed_at <= as_of]
+        changes = [
+            c.as_of(as_of).to_report() for c in self.severity_changes if c.proposed_at <= as_of
+        ]
         entry: dict[str, Any] = {"severity_changes": changes}
         if with_events:
             entry["customer_id"] = self.customer_id
@@ -181,6 +185,7 @@ class AuditView:
 
     def report(self, as_of: datetime) -> dict[str, Any]:
         visible = sorted(
-            (a for a in self.cases.values() if a.opened_at <= as_of), key=lambda a: (a.opened_at, a.case_id)
+            (a for a in self.cases.values() if a.opened_at <= as_of),
+            key=lambda a: (a.opened_at, a.case_id),
         )
         return {audit.case_id: audit.to_report(as_of) for audit in visible}

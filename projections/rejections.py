@@ -23,7 +23,9 @@ class RejectedMessage:
 
     def to_report(self) -> dict[str, Any]:
         if self.message_id is None:
-            entry: dict[str, Any] = {"line": self.line} if self.line is not None else {"source": self.source}
+            entry: dict[str, Any] = (
+                {"line": self.line} if self.line is not None else {"source": self.source}
+            )
             entry["reason"] = self.reason
             return entry
         return {"message_id": self.message_id, "case_id": self.case_id, "reason": self.reason}

@@ -41,7 +41,11 @@ class SlaCase:
 
     def status(self, as_of: datetime) -> Status:
         """The contract's first-response status, counting only what happened at or before T."""
-        responded = self.first_response_at if self.first_response_at and self.first_response_at <= as_of else None
+        responded = (
+            self.first_response_at
+            if self.first_response_at and self.first_response_at <= as_of
+            else None
+        )
         if responded is not None:
             return "met" if responded <= self.due_at else "breached"
         if self.closed_at is not None and self.closed_at <= as_of and self.closed_at <= self.due_at:
@@ -49,7 +53,11 @@ class SlaCase:
         return "breached" if as_of > self.due_at else "pending"
 
     def to_report(self, as_of: datetime) -> dict[str, Any]:
-        responded = self.first_response_at if self.first_response_at and self.first_response_at <= as_of else None
+        responded = (
+            self.first_response_at
+            if self.first_response_at and self.first_response_at <= as_of
+            else None
+        )
         return {
             "case_id": self.case_id,
             "customer_id": self.customer_id,
@@ -107,7 +115,9 @@ class SlaView:
 
 def sla_report(rows: Any, as_of: datetime) -> dict[str, Any]:
     """The contract's `sla` section for the cases opened at or before `as_of`."""
-    visible = sorted((row for row in rows if row.opened_at <= as_of), key=lambda r: (r.opened_at, r.case_id))
+    visible = sorted(
+        (row for row in rows if row.opened_at <= as_of), key=lambda r: (r.opened_at, r.case_id)
+    )
     by_severity = {str(level): _empty_counts() for level in SEVERITY_LEVELS}
     total = _empty_counts()
     cases = []

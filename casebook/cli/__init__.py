@@ -6,9 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from casebook.cli import broker, postgres, replay
+from casebook.cli import broker, engine, postgres, replay, views
 
-COMMAND_MODULES = (broker, postgres, replay)
+COMMAND_MODULES = (broker, postgres, replay, engine, views)
 
 
 def build_parser() -> argparse.ArgumentParser:

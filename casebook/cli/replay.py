@@ -15,10 +15,18 @@ from domain.timefmt import parse_instant
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("replay", help="replay a history file (.jsonl) and report SLA, rejections, audit")
-    parser.add_argument("--input", required=True, type=Path, help="history file, one JSON message per line")
-    parser.add_argument("--as-of", type=parse_instant, default=None, help="RFC 3339 instant T: count only at <= T")
-    parser.add_argument("--policy", type=Path, default=None, help="policy file (default: the shipped policy)")
+    parser = subparsers.add_parser(
+        "replay", help="replay a history file (.jsonl) and report SLA, rejections, audit"
+    )
+    parser.add_argument(
+        "--input", required=True, type=Path, help="history file, one JSON message per line"
+    )
+    parser.add_argument(
+        "--as-of", type=parse_instant, default=None, help="RFC 3339 instant T: count only at <= T"
+    )
+    parser.add_argument(
+        "--policy", type=Path, default=None, help="policy file (default: the shipped policy)"
+    )
     parser.add_argument("--json", action="store_true", help="print the contract's JSON report")
     parser.set_defaults(handler=run)
 
@@ -60,7 +68,11 @@ def render_summary(report: dict[str, Any]) -> str:
             for c in at_risk
         ]
     changes = sum(len(entry["severity_changes"]) for entry in report["audit"].values())
-    lines += ["", f"Severity change proposals: {changes}", f"Rejected messages: {len(report['rejected'])}"]
+    lines += [
+        "",
+        f"Severity change proposals: {changes}",
+        f"Rejected messages: {len(report['rejected'])}",
+    ]
     for entry in report["rejected"]:
         where = entry.get("message_id") or f"line {entry.get('line')}"
         lines.append(f"  {where:<24} {entry.get('case_id') or '':<20} {entry['reason']}")

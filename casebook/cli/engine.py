@@ -1,0 +1,77 @@
+"""`casebook run`, `casebook publish`, `casebook rebuild`: the live engine's commands."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from casebook.engine import ROLES, Engine
+from casebook.publishing import publish_history
+from casebook.settings import Settings
+from consumers.view_store import ViewStore
+
+
+def register(subparsers: Any) -> None:
+    run = subparsers.add_parser("run", help="run the engine (all roles, or one with --role)")
+    run.add_argument(
+        "--role", choices=ROLES, action="append", help="run only this role (repeatable)"
+    )
+    run.add_argument(
+        "--until-idle", action="store_true", help="exit 0 once everything available is processed"
+    )
+    run.set_defaults(handler=run_engine)
+
+    publish = subparsers.add_parser("publish", help="publish a history file to the intake topic")
+    publish.add_argument("history", type=Path)
+    publish.set_defaults(handler=publish_file)
+
+    rebuild = subparsers.add_parser(
+        "rebuild",
+        help="drop the views and rebuild them from the events topic (stop projection runners first)",
+    )
+    rebuild.set_defaults(handler=rebuild_views)
+
+
+def configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+
+
+def run_engine(args: argparse.Namespace) -> int:
+    configure_logging()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    Engine(Settings(), args.role or ROLES).run(until_idle=args.until_idle, stop=stop)
+    return 0
+
+
+def publish_file(args: argparse.Namespace) -> int:
+    try:
+        with args.history.open("rb") as history:
+            sent = publish_history(Settings(), history)
+    except OSError as error:
+        print(f"casebook publish: cannot read {args.history}: {error.strerror}", file=sys.stderr)
+        return 2
+    print(f"published {sent} messages")
+    return 0
+
+
+def rebuild_views(args: argparse.Namespace) -> int:
+    configure_logging()
+    settings = Settings()
+    views = ViewStore(settings)
+    views.reset()
+    views.close()
+    Engine(settings, ("projections",)).run(until_idle=True)
+    print("views rebuilt from the events topic")
+    return 0

@@ -1,0 +1,108 @@
+"""`casebook sla`, `casebook audit CASE`, `casebook rejected`: reading the durable views."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from casebook.cli.replay import render_summary
+from casebook.settings import Settings
+from consumers.view_store import ViewStore
+from domain.timefmt import parse_instant
+from projections.sla import sla_report
+
+
+def register(subparsers: Any) -> None:
+    sla = subparsers.add_parser("sla", help="the SLA compliance view (as of now, or --as-of T)")
+    sla.add_argument("--as-of", type=parse_instant, default=None)
+    sla.add_argument("--json", action="store_true")
+    sla.set_defaults(handler=show_sla)
+
+    audit = subparsers.add_parser("audit", help="one case's audit history")
+    audit.add_argument("case_id")
+    audit.add_argument("--as-of", type=parse_instant, default=None)
+    audit.add_argument("--json", action="store_true")
+    audit.set_defaults(handler=show_audit)
+
+    rejected = subparsers.add_parser("rejected", help="the rejected messages")
+    rejected.add_argument("--json", action="store_true")
+    rejected.set_defaults(handler=show_rejected)
+
+
+def _now() -> datetime:
+    # The CLI is an edge, not the domain: "as of now" is the wall clock here.
+    return datetime.now(UTC)
+
+
+def show_sla(args: argparse.Namespace) -> int:
+    views = ViewStore(Settings())
+    try:
+        report = sla_report(views.sla_rows(), args.as_of or _now())
+    finally:
+        views.close()
+    if args.json:
+        _print_json(report)
+    else:
+        sys.stdout.write(
+            render_summary(
+                {
+                    "as_of": (args.as_of or _now()).isoformat(),
+                    "sla": report,
+                    "audit": {},
+                    "rejected": [],
+                }
+            )
+        )
+    return 0
+
+
+def show_audit(args: argparse.Namespace) -> int:
+    views = ViewStore(Settings())
+    try:
+        audit = views.case_audit(args.case_id)
+    finally:
+        views.close()
+    if audit is None:
+        print(f"casebook audit: no case {args.case_id!r} in the views", file=sys.stderr)
+        return 1
+    entry = audit.to_report(args.as_of or datetime.max.replace(tzinfo=UTC), with_events=True)
+    if args.json:
+        _print_json(entry)
+        return 0
+    print(f"Case {args.case_id} (customer {entry['customer_id']})")
+    for event in entry["events"]:
+        print(
+            f"  v{event['version']:<3} {event['at']} {event['type']:<28} {event['actor']['role']:<9} "
+            f"{event['actor']['id']:<12} {event['message_id']}"
+        )
+    print("Severity changes:")
+    for change in entry["severity_changes"]:
+        print(
+            f"  {change['proposal_id']}: {change['from']} -> {change['to']} by {change['proposed_by']} "
+            f"{change['outcome']} by {change['decided_by'] or '-'} at {change['decided_at'] or '-'}"
+        )
+    return 0
+
+
+def show_rejected(args: argparse.Namespace) -> int:
+    views = ViewStore(Settings())
+    try:
+        entries = [entry.to_report() for entry in views.rejected()]
+    finally:
+        views.close()
+    if args.json:
+        _print_json(entries)
+    else:
+        for entry in entries:
+            print(
+                f"{entry.get('message_id') or entry.get('source')}: {entry.get('case_id') or '-'} {entry['reason']}"
+            )
+    return 0
+
+
+def _print_json(document: Any) -> None:
+    json.dump(document, sys.stdout, indent=1)
+    sys.stdout.write("\n")

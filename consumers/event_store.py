@@ -1,0 +1,65 @@
+"""The event store: an eventsourcing application on SQLite (default) or PostgreSQL.
+
+Its notification log is the outbox: case events, ledger entries and dead letters are
+recorded atomically with the intake's Kafka position (a tracking row), and the relay
+publishes from the log. The backend is chosen by settings, never by domain code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import ProcessRecorder
+
+from casebook.settings import Settings
+
+STORE_NAME = "casebook_store"
+
+
+class CaseStore(Application):
+    """Holds every case's events; recorded with tracking so positions move atomically."""
+
+    name = STORE_NAME
+
+    def construct_recorder(self) -> ProcessRecorder:  # type: ignore[override]
+        # A process recorder also records tracking rows (our Kafka positions) in the
+        # same transaction as the events: the store, not Kafka, is the source of truth.
+        return self.factory.process_recorder()
+
+    @property
+    def process_recorder(self) -> ProcessRecorder:
+        recorder = self.recorder
+        assert isinstance(recorder, ProcessRecorder)
+        return recorder
+
+
+def store_env(settings: Settings, name: str = "store") -> dict[str, str]:
+    """eventsourcing's environment for the configured backend."""
+    if settings.store == "postgres":
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": settings.postgres_dbname,
+            "POSTGRES_HOST": settings.postgres_host,
+            "POSTGRES_PORT": str(settings.postgres_port),
+            "POSTGRES_USER": settings.postgres_user,
+            "POSTGRES_PASSWORD": settings.postgres_password.get_secret_value(),
+            "POSTGRES_CONNECT_TIMEOUT": "5",
+            "POSTGRES_POOL_SIZE": "3",
+            "POSTGRES_MAX_OVERFLOW": "2",
+        }
+    path = sqlite_path(settings, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(path),
+        "SQLITE_LOCK_TIMEOUT": "30",
+    }
+
+
+def sqlite_path(settings: Settings, name: str) -> Path:
+    return Path(settings.data_dir).resolve() / f"{name}.sqlite"
+
+
+def open_case_store(settings: Settings) -> CaseStore:
+    return CaseStore(env=store_env(settings))

@@ -1,0 +1,152 @@
+"""The intake worker: `casebook.intake` -> decisions -> the event store, once per message.
+
+One store transaction per partition of a poll batch holds the batch's case events, its
+ledger entries, its dead letters and the partition's new position (a tracking row).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+
+from eventsourcing.persistence import IntegrityError, Tracking
+from kafka import OffsetAndMetadata, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import KafkaError
+
+from casebook.settings import Settings
+from consumers.event_store import CaseStore
+from consumers.intake_batch import CaseCache, StoreBatch
+from consumers.kafka_clients import SeekToStoredPositions, caught_up, make_consumer
+from consumers.topics import Topics
+from domain.desk import Duplicate, IntakeDesk, Rejected
+from domain.ledger import DeadLetter
+from domain.parsing import parse_message
+from domain.policy import Policy
+
+log = logging.getLogger(__name__)
+
+
+def tracking_name(partition: TopicPartition) -> str:
+    return f"intake|{partition.topic}|{partition.partition}"
+
+
+class IntakeWorker:
+    """Consumes the intake topic in the `casebook-intake` group."""
+
+    def __init__(
+        self, settings: Settings, store: CaseStore, policy: Policy, topics: Topics
+    ) -> None:
+        self._store = store
+        self._policy = policy
+        self._cache = CaseCache()
+        self._consumer = make_consumer(settings, settings.topic("casebook-intake"))
+        self._listener = SeekToStoredPositions(self._consumer, self.stored_position)
+        self._consumer.subscribe([topics.intake], listener=self._listener)
+        self._assignments_seen = 0
+        self.applied = 0
+        self.rejected = 0
+        self.duplicates = 0
+
+    def stored_position(self, partition: TopicPartition) -> int | None:
+        return self._store.process_recorder.max_tracking_id(tracking_name(partition))
+
+    def step(self, timeout_ms: int = 200) -> int:
+        """Poll once and decide on what came; returns the number of records taken."""
+        batches = self._consumer.poll(timeout_ms=timeout_ms)
+        if self._listener.assignments != self._assignments_seen:
+            # Another instance may have changed cases of partitions we now own.
+            self._assignments_seen = self._listener.assignments
+            self._cache.clear()
+        taken = 0
+        for partition, records in batches.items():
+            taken += self._take_partition_batch(partition, records)
+        return taken
+
+    def idle(self) -> bool:
+        return caught_up(self._consumer)
+
+    def close(self) -> None:
+        self._consumer.close(autocommit=False)
+
+    def _take_partition_batch(
+        self, partition: TopicPartition, records: list[ConsumerRecord]
+    ) -> int:
+        # 1. Skip what the store already holds (the store's position wins over Kafka's).
+        stored = self.stored_position(partition)
+        fresh = [record for record in records if stored is None or record.offset > stored]
+        if not fresh:
+            return 0
+        # 2. Decide on every record in order; nothing is written yet.
+        batch = StoreBatch(self._store, self._cache)
+        desk = IntakeDesk(batch, batch, self._policy)
+        dead_letters: list[DeadLetter] = []
+        duplicates = 0
+        for record in fresh:
+            outcome = desk.take(parse_message(record.value or b""))
+            if isinstance(outcome, Rejected):
+                dead_letters.append(_dead_letter(record, outcome))
+            elif isinstance(outcome, Duplicate):
+                duplicates += 1
+        # 3. One transaction: events, ledger, dead letters and the new position together.
+        #    If it fails nothing was written, so the cache (holding unsaved changes) is dropped
+        #    and the partition re-read from the stored position.
+        events = [event for case in batch.cases.values() for event in case.collect_events()]
+        events += [event for entry in batch.ledger.values() for event in entry.collect_events()]
+        events += [event for letter in dead_letters for event in letter.collect_events()]
+        tracking = Tracking(tracking_name(partition), fresh[-1].offset)
+        saved = False
+        try:
+            self._store.events.put(events, tracking=tracking)
+            saved = True
+        except IntegrityError:
+            log.warning(
+                "%s: another owner recorded this batch first; re-reading", tracking.application_name
+            )
+            return 0
+        finally:
+            if not saved:
+                self._rewind(partition)
+        batch.keep_cases_warm()
+        self.applied += len(fresh) - len(dead_letters) - duplicates
+        self.rejected += len(dead_letters)
+        self.duplicates += duplicates
+        # 4. Only now tell Kafka (a hint for lag monitoring; losing it costs a skip, not data).
+        self._commit_hint(partition, fresh[-1].offset + 1)
+        return len(fresh)
+
+    def _rewind(self, partition: TopicPartition) -> None:
+        self._cache.clear()
+        if partition in self._consumer.assignment():
+            stored = self._store.process_recorder.max_tracking_id(tracking_name(partition))
+            self._consumer.seek(partition, 0 if stored is None else stored + 1)
+
+    def _commit_hint(self, partition: TopicPartition, next_offset: int) -> None:
+        try:
+            self._consumer.commit({partition: OffsetAndMetadata(next_offset, "", -1)})
+        except KafkaError as error:
+            log.info(
+                "offset hint for %s not committed (%s); the store holds the position",
+                partition,
+                error,
+            )
+
+
+def _dead_letter(record: ConsumerRecord, outcome: Rejected) -> DeadLetter:
+    return DeadLetter.record(
+        source_topic=record.topic,
+        source_partition=record.partition,
+        source_offset=record.offset,
+        key_b64=_b64(record.key) if record.key is not None else None,
+        value_b64=_b64(record.value or b""),
+        headers=[[name, _b64(value or b"")] for name, value in (record.headers or [])],
+        reason=outcome.rejection.reason.value,
+        detail=outcome.rejection.detail,
+        message_id=outcome.message_id,
+        case_id=outcome.case_id,
+        at=outcome.at.isoformat() if outcome.at else None,
+    )
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")

@@ -1,0 +1,105 @@
+"""The projection runner: `casebook.events` and the rejected topic -> the durable views.
+
+Rows and the Kafka position are stored together (`ViewStore.apply_batch`), so the views are
+exactly as far as their positions say, whatever crashes in between.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from kafka import OffsetAndMetadata, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import KafkaError
+
+from casebook.settings import Settings
+from consumers.kafka_clients import SeekToStoredPositions, caught_up, make_consumer
+from consumers.topics import Topics
+from consumers.view_store import ViewStore
+from consumers.wire import header
+from domain.case import Case
+from domain.event_codec import event_from_wire
+from domain.timefmt import parse_instant
+from projections.rejections import RejectedMessage
+
+log = logging.getLogger(__name__)
+
+
+class ProjectionWorker:
+    def __init__(
+        self, settings: Settings, views: ViewStore, topics: Topics, group: str | None = None
+    ) -> None:
+        self._views = views
+        self._topics = topics
+        self._consumer = make_consumer(settings, group or settings.topic("casebook-projections"))
+        self._listener = SeekToStoredPositions(self._consumer, self._stored_position)
+        self._consumer.subscribe([topics.events, topics.rejected], listener=self._listener)
+        self.applied = 0
+
+    def _stored_position(self, partition: TopicPartition) -> int | None:
+        return self._views.position(partition.topic, partition.partition)
+
+    def step(self, timeout_ms: int = 200) -> int:
+        taken = 0
+        for partition, records in self._consumer.poll(timeout_ms=timeout_ms).items():
+            taken += self._apply(partition, records)
+        return taken
+
+    def idle(self) -> bool:
+        return caught_up(self._consumer)
+
+    def close(self) -> None:
+        self._consumer.close(autocommit=False)
+
+    def _apply(self, partition: TopicPartition, records: list[ConsumerRecord]) -> int:
+        stored = self._stored_position(partition)
+        fresh = [record for record in records if stored is None or record.offset > stored]
+        if not fresh:
+            return 0
+        events: list[Case.Event] = []
+        rejections: list[RejectedMessage] = []
+        for record in fresh:
+            if partition.topic == self._topics.events:
+                events.append(event_from_wire(json.loads(record.value)))
+            else:
+                rejections.append(_rejection(record))
+        applied = False
+        stored_ok = False
+        try:
+            applied = self._views.apply_batch(
+                partition.topic, partition.partition, fresh[-1].offset, events, rejections
+            )
+            stored_ok = True
+        finally:
+            if not stored_ok:
+                # The store failed: the consumer has moved past records that are not
+                # applied. Go back to where the store says, so nothing is skipped.
+                self._consumer.seek(partition, fresh[0].offset)
+        if applied:
+            self.applied += len(fresh)
+            try:
+                self._consumer.commit({partition: OffsetAndMetadata(fresh[-1].offset + 1, "", -1)})
+            except KafkaError as error:
+                log.info("offset hint for %s not committed (%s)", partition, error)
+        return len(fresh)
+
+
+def _rejection(record: ConsumerRecord) -> RejectedMessage:
+    """A rejected record as the view keeps it, read from the headers the relay wrote."""
+    source = "|".join(
+        (
+            header(record.headers, "casebook.source.topic") or "?",
+            header(record.headers, "casebook.source.partition") or "-1",
+            header(record.headers, "casebook.source.offset") or "-1",
+        )
+    )
+    at = header(record.headers, "casebook.at")
+    return RejectedMessage(
+        reason=header(record.headers, "casebook.reason") or "invalid_message",
+        detail=header(record.headers, "casebook.detail") or "",
+        message_id=header(record.headers, "casebook.message_id"),
+        case_id=header(record.headers, "casebook.case_id"),
+        at=parse_instant(at) if at else None,
+        source=source,
+    )

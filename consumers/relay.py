@@ -1,0 +1,156 @@
+"""The outbox relay: the event store's notification log -> Kafka, exactly once.
+
+Each batch is one Kafka transaction holding the published records *and* the relay's new
+position (a record on the compacted `casebook.relay.positions` topic), so a crash anywhere
+either publishes the batch with its position or neither. The single partition of the
+positions topic, owned by one member of the `casebook-relay` group, elects the one active
+relay; the transactional id fences a relay that lost its place but has not noticed yet.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from kafka import ConsumerRebalanceListener, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError
+
+from casebook.settings import Settings
+from consumers.event_store import CaseStore
+from consumers.kafka_clients import make_consumer, make_producer
+from consumers.topics import Topics
+from consumers.wire import OutgoingRecord, encode_case_event, encode_dead_letter
+from domain.case import Case
+from domain.ledger import DeadLetter
+
+log = logging.getLogger(__name__)
+POSITION_KEY = b"relay"
+
+
+class ElectionResult(ConsumerRebalanceListener):
+    """Counts completed elections (assignments, empty or not) of the relay's group."""
+
+    def __init__(self) -> None:
+        self.decided = 0
+
+    def on_partitions_revoked(self, revoked: object) -> None:
+        pass
+
+    def on_partitions_assigned(self, assigned: object) -> None:
+        self.decided += 1
+
+
+class OutboxRelay:
+    def __init__(self, settings: Settings, store: CaseStore, topics: Topics) -> None:
+        self._settings = settings
+        self._store = store
+        self._topics = topics
+        self._positions = TopicPartition(topics.relay_positions, 0)
+        self._election = make_consumer(settings, settings.topic("casebook-relay"))
+        self._election_result = ElectionResult()
+        self._election.subscribe([topics.relay_positions], listener=self._election_result)
+        self._producer: KafkaProducer | None = None
+        self.position: int | None = None
+        self.published = 0
+        self._behind = True
+
+    def step(self, timeout_ms: int = 200) -> int:
+        """Publish the next batch if this instance is the active relay; returns records sent."""
+        in_office_and_busy = self._producer is not None and self._behind
+        self._election.poll(timeout_ms=0 if in_office_and_busy else timeout_ms)
+        if self._positions not in self._election.assignment():
+            self._resign()
+            return 0
+        if self._producer is None:
+            self._take_office()
+        notifications = self._store.recorder.select_notifications(
+            start=self.position or 0, limit=self._settings.batch_size, inclusive_of_start=False
+        )
+        self._behind = bool(notifications)
+        if not notifications:
+            return 0
+        records = []
+        for notification in notifications:
+            event = self._store.mapper.to_domain_event(notification)
+            if isinstance(event, Case.Event):
+                records.append(encode_case_event(event))
+            elif isinstance(event, DeadLetter.Created):
+                records.append(encode_dead_letter(event))
+        self._publish(records, notifications[-1].id)
+        return len(records)
+
+    def idle(self) -> bool:
+        """Idle when in office with nothing new in the log, or when the election gave the
+        office to another relay. Before the first election result it is not idle: the log
+        may hold events that nobody has published yet."""
+        if self._election_result.decided == 0:
+            return False
+        if self._positions not in self._election.assignment():
+            return True
+        return self._producer is not None and not self._behind
+
+    def close(self) -> None:
+        self._resign()
+        self._election.close(autocommit=False)
+
+    def _publish(self, records: list[OutgoingRecord], last_notification_id: int) -> None:
+        producer = self._producer
+        assert producer is not None
+        committed = False
+        try:
+            producer.begin_transaction()
+            for record in records:
+                topic = (
+                    self._topics.events if record.topic_role == "events" else self._topics.rejected
+                )
+                producer.send(topic, key=record.key, value=record.value, headers=record.headers)
+            position = json.dumps({"notification_id": last_notification_id}).encode()
+            producer.send(self._positions.topic, key=POSITION_KEY, value=position, partition=0)
+            producer.commit_transaction()
+            committed = True
+        finally:
+            if not committed:
+                # Fenced, timed out or interrupted: nothing of the batch is visible to
+                # read_committed consumers. Start again from the position on the topic.
+                self._resign()
+        self.position = last_notification_id
+        self.published += len(records)
+
+    def _take_office(self) -> None:
+        """Become the active relay: fence any predecessor, then read the committed position."""
+        producer = make_producer(
+            self._settings, transactional_id=self._settings.topic("casebook-relay"), linger_ms=20
+        )
+        producer.init_transactions()
+        self.position = self._read_committed_position()
+        self._producer = producer
+        log.info("relay active from notification %s", self.position)
+
+    def _read_committed_position(self) -> int | None:
+        reader = make_consumer(self._settings, None)
+        try:
+            reader.assign([self._positions])
+            reader.seek_to_beginning(self._positions)
+            end = reader.end_offsets([self._positions])[self._positions]
+            position = None
+            deadline = time.monotonic() + 60
+            while reader.position(self._positions) < end:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"could not read {self._positions.topic} to its end ({end})")
+                for records in reader.poll(timeout_ms=500).values():
+                    for record in records:
+                        if record.key == POSITION_KEY and record.value:
+                            position = int(json.loads(record.value)["notification_id"])
+            return position
+        finally:
+            reader.close()
+
+    def _resign(self) -> None:
+        if self._producer is None:
+            return
+        producer, self._producer = self._producer, None
+        try:
+            producer.close(timeout=5)
+        except KafkaError as error:
+            log.info("relay producer closed with %s", error)

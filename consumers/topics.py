@@ -1,0 +1,62 @@
+"""Casebook's Kafka topics: their names under the prefix, and their creation."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from kafka.admin import KafkaAdminClient
+from kafka.errors import TopicAlreadyExistsError
+
+from casebook.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Topics:
+    intake: str
+    rejected: str
+    events: str
+    relay_positions: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Topics:
+        return cls(
+            intake=settings.topic("casebook.intake"),
+            rejected=settings.topic("casebook.intake.rejected"),
+            events=settings.topic("casebook.events"),
+            relay_positions=settings.topic("casebook.relay.positions"),
+        )
+
+
+def ensure_topics(settings: Settings) -> Topics:
+    """Create the topics that do not exist yet (idempotent).
+
+    Intake, rejected and events get `settings.partitions` partitions (keyed by case id,
+    so a case's messages stay in order). The relay's positions topic has one compacted
+    partition: its single owner in the relay's group is the one active relay.
+    """
+    topics = Topics.from_settings(settings)
+    wanted: dict[str, dict[str, object]] = {
+        name: {"num_partitions": settings.partitions, "replication_factor": 1}
+        for name in (topics.intake, topics.rejected, topics.events)
+    }
+    wanted[topics.relay_positions] = {
+        "num_partitions": 1,
+        "replication_factor": 1,
+        "configs": {"cleanup.policy": "compact"},
+    }
+    admin = KafkaAdminClient(**settings.kafka_client_config())
+    try:
+        existing = set(admin.list_topics())
+        missing = {name: spec for name, spec in wanted.items() if name not in existing}
+        if missing:
+            try:
+                admin.create_topics(missing, wait_for_metadata=True, raise_errors=False)
+                log.info("created topics %s", sorted(missing))
+            except TopicAlreadyExistsError:
+                pass  # another process created them between our list and create: fine
+    finally:
+        admin.close()
+    return topics

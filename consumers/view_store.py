@@ -1,0 +1,300 @@
+"""The durable views (SLA, audit history, rejected messages) in SQLite or PostgreSQL.
+
+Rows and the Kafka position they reflect are written in one transaction, so a crash
+between them is impossible and a redelivered record is recognised by its offset. The
+rows keep every instant the contract's semantics need, so "as of T" is answered from them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from casebook.settings import Settings
+from domain.case import Case
+from projections.audit import AuditEntry, CaseAudit, audit_entry, case_audit_from_entries
+from projections.rejections import RejectedMessage
+from projections.sla import SlaCase, apply_to_sla_case
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS views_positions (
+        topic TEXT NOT NULL, part INTEGER NOT NULL, position BIGINT NOT NULL,
+        PRIMARY KEY (topic, part))""",
+    """CREATE TABLE IF NOT EXISTS views_sla_cases (
+        case_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, sla_severity INTEGER NOT NULL,
+        requested_severity INTEGER NOT NULL, opened_at TEXT NOT NULL, due_at TEXT NOT NULL,
+        first_response_at TEXT, closed_at TEXT, severity_changes TEXT NOT NULL,
+        version INTEGER NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS views_audit_events (
+        case_id TEXT NOT NULL, version INTEGER NOT NULL, type TEXT NOT NULL, at TEXT NOT NULL,
+        actor_id TEXT NOT NULL, actor_role TEXT NOT NULL, message_id TEXT NOT NULL,
+        data TEXT NOT NULL, extra TEXT NOT NULL, PRIMARY KEY (case_id, version))""",
+    """CREATE TABLE IF NOT EXISTS views_rejected (
+        source TEXT PRIMARY KEY, part INTEGER NOT NULL, source_offset BIGINT NOT NULL,
+        message_id TEXT, case_id TEXT, reason TEXT NOT NULL, detail TEXT NOT NULL, at TEXT)""",
+)
+VIEW_TABLES = ("views_positions", "views_sla_cases", "views_audit_events", "views_rejected")
+
+
+class ViewStore:
+    """One connection, used by one thread; SQLite by default, PostgreSQL by configuration."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._postgres = settings.store == "postgres"
+        if self._postgres:
+            self._connection: Any = psycopg.connect(
+                host=settings.postgres_host,
+                port=settings.postgres_port,
+                dbname=settings.postgres_dbname,
+                user=settings.postgres_user,
+                password=settings.postgres_password.get_secret_value(),
+                connect_timeout=5,
+                autocommit=True,
+            )
+        else:
+            path = Path(settings.data_dir).resolve() / "views.sqlite"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._connection = sqlite3.connect(
+                path, isolation_level=None, timeout=30, check_same_thread=False
+            )  # the rebalance listener reads positions from kafka-python's IO thread while poll() waits
+            self._connection.execute("PRAGMA journal_mode=WAL")
+            self._connection.execute("PRAGMA synchronous=NORMAL")
+        for statement in SCHEMA:
+            self._execute(statement)
+
+    def close(self) -> None:
+        self._connection.close()
+
+    # ---- writing ----------------------------------------------------------------------
+
+    def position(self, topic: str, part: int) -> int | None:
+        row = self._execute(
+            "SELECT position FROM views_positions WHERE topic = ? AND part = ?", (topic, part)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def apply_batch(
+        self,
+        topic: str,
+        part: int,
+        last_offset: int,
+        events: list[Case.Event],
+        rejections: list[RejectedMessage],
+    ) -> bool:
+        """Apply a partition's batch and move its position, atomically; False if already applied.
+
+        Steps, in this order: 1. lock the position row (another owner of the partition
+        waits here); 2. give up if the position already covers the batch; 3. write the
+        rows; 4. move the position. Commit happens only after 4, so rows never run ahead of
+        or behind their position.
+        """
+        with self._transaction():
+            self._execute(
+                "INSERT INTO views_positions (topic, part, position) VALUES (?, ?, -1) "
+                "ON CONFLICT (topic, part) DO NOTHING",
+                (topic, part),
+            )
+            lock = " FOR UPDATE" if self._postgres else ""
+            current = self._execute(
+                f"SELECT position FROM views_positions WHERE topic = ? AND part = ?{lock}",
+                (topic, part),
+            ).fetchone()[0]
+            if current >= last_offset:
+                return False
+            self._apply_events(events)
+            for rejection in rejections:
+                self._insert_rejection(rejection)
+            self._execute(
+                "UPDATE views_positions SET position = ? WHERE topic = ? AND part = ?",
+                (last_offset, topic, part),
+            )
+        return True
+
+    def reset(self) -> None:
+        """Drop every row and position: the next run rebuilds from the topics' beginnings."""
+        with self._transaction():
+            for table in VIEW_TABLES:
+                self._execute(f"DELETE FROM {table}")
+
+    def _apply_events(self, events: list[Case.Event]) -> None:
+        rows: dict[str, SlaCase | None] = {}
+        for event in events:
+            if event.case_id not in rows:
+                rows[event.case_id] = self._sla_row(event.case_id)
+            row = rows[event.case_id]
+            if row is not None and event.originator_version <= row.version:
+                continue  # already applied
+            rows[event.case_id] = apply_to_sla_case(row, event)
+            entry = audit_entry(event)
+            self._execute(
+                "INSERT INTO views_audit_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (case_id, version) DO NOTHING",
+                (
+                    event.case_id,
+                    entry.version,
+                    entry.type,
+                    entry.at.isoformat(),
+                    entry.actor_id,
+                    entry.actor_role,
+                    entry.message_id,
+                    json.dumps(entry.data, sort_keys=True),
+                    json.dumps(entry.extra, sort_keys=True),
+                ),
+            )
+        for row in rows.values():
+            if row is not None:
+                self._upsert_sla_row(row)
+
+    def _upsert_sla_row(self, row: SlaCase) -> None:
+        changes = json.dumps([[at.isoformat(), severity] for at, severity in row.severity_changes])
+        self._execute(
+            "INSERT INTO views_sla_cases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (case_id) DO UPDATE SET first_response_at = excluded.first_response_at, "
+            "closed_at = excluded.closed_at, severity_changes = excluded.severity_changes, "
+            "version = excluded.version",
+            (
+                row.case_id,
+                row.customer_id,
+                row.sla_severity,
+                row.requested_severity,
+                row.opened_at.isoformat(),
+                row.due_at.isoformat(),
+                _iso(row.first_response_at),
+                _iso(row.closed_at),
+                changes,
+                row.version,
+            ),
+        )
+
+    def _insert_rejection(self, rejection: RejectedMessage) -> None:
+        assert rejection.source is not None
+        _, part, offset = rejection.source.rsplit("|", 2)
+        self._execute(
+            "INSERT INTO views_rejected VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source) DO NOTHING",
+            (
+                rejection.source,
+                int(part),
+                int(offset),
+                rejection.message_id,
+                rejection.case_id,
+                rejection.reason,
+                rejection.detail,
+                _iso(rejection.at),
+            ),
+        )
+
+    # ---- reading ----------------------------------------------------------------------
+
+    def sla_rows(self) -> list[SlaCase]:
+        rows = self._execute("SELECT * FROM views_sla_cases").fetchall()
+        return [_sla_case(row) for row in rows]
+
+    def _sla_row(self, case_id: str) -> SlaCase | None:
+        row = self._execute(
+            "SELECT * FROM views_sla_cases WHERE case_id = ?", (case_id,)
+        ).fetchone()
+        return None if row is None else _sla_case(row)
+
+    def case_audit(self, case_id: str) -> CaseAudit | None:
+        rows = self._execute(
+            "SELECT version, type, at, actor_id, actor_role, message_id, data, extra "
+            "FROM views_audit_events WHERE case_id = ? ORDER BY version",
+            (case_id,),
+        ).fetchall()
+        if not rows:
+            return None
+        entries = [
+            AuditEntry(
+                version=row[0],
+                type=row[1],
+                at=datetime.fromisoformat(row[2]),
+                actor_id=row[3],
+                actor_role=row[4],
+                message_id=row[5],
+                data=json.loads(row[6]),
+                extra=json.loads(row[7]),
+            )
+            for row in rows
+        ]
+        customer_id = entries[0].data.get("customer_id", "")
+        return case_audit_from_entries(case_id, customer_id, entries)
+
+    def case_ids(self) -> list[str]:
+        rows = self._execute(
+            "SELECT case_id FROM views_sla_cases ORDER BY opened_at, case_id"
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def rejected(self) -> list[RejectedMessage]:
+        rows = self._execute(
+            "SELECT source, message_id, case_id, reason, detail, at FROM views_rejected "
+            "ORDER BY part, source_offset, source"
+        ).fetchall()
+        return [
+            RejectedMessage(
+                reason=row[3],
+                detail=row[4],
+                message_id=row[1],
+                case_id=row[2],
+                at=datetime.fromisoformat(row[5]) if row[5] else None,
+                source=row[0],
+            )
+            for row in rows
+        ]
+
+    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every view table, sorted: for comparing a rebuild with the live views."""
+        return {
+            table: sorted(tuple(row) for row in self._execute(f"SELECT * FROM {table}").fetchall())
+            for table in VIEW_TABLES
+            if table != "views_positions"
+        }
+
+    # ---- plumbing ---------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        if self._postgres:
+            with self._connection.transaction():
+                yield
+            return
+        self._connection.execute("BEGIN IMMEDIATE")
+        committed = False
+        try:
+            yield
+            self._connection.execute("COMMIT")
+            committed = True
+        finally:
+            if not committed:
+                self._connection.execute("ROLLBACK")
+
+    def _execute(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        if self._postgres:
+            return self._connection.execute(sql.replace("?", "%s"), params)
+        return self._connection.execute(sql, params)
+
+
+def _iso(instant: datetime | None) -> str | None:
+    return None if instant is None else instant.isoformat()
+
+
+def _sla_case(row: Any) -> SlaCase:
+    return SlaCase(
+        case_id=row[0],
+        customer_id=row[1],
+        sla_severity=row[2],
+        requested_severity=row[3],
+        opened_at=datetime.fromisoformat(row[4]),
+        due_at=datetime.fromisoformat(row[5]),
+        first_response_at=datetime.fromisoformat(row[6]) if row[6] else None,
+        closed_at=datetime.fromisoformat(row[7]) if row[7] else None,
+        severity_changes=[(datetime.fromisoformat(at), sev) for at, sev in json.loads(row[8])],
+        version=row[9],
+    )
