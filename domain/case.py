@@ -15,6 +15,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain import rules
+from domain.chain import GENESIS_HASH, event_hash
+from domain.event_wire import event_to_wire
 from domain.messages import (
     CaseClosed,
     CaseOpened,
@@ -60,6 +62,14 @@ def _cause(message: Envelope) -> dict[str, Any]:
     }
 
 
+def _sealed(event_class: type[Any], fields: dict[str, Any], **identity: Any) -> dict[str, Any]:
+    """The event's fields plus `previous_hash` and its own `hash` over its published form."""
+    provisional = event_class(**identity, **fields, hash="")
+    chained = {**fields, "previous_hash": identity["previous_hash"]}
+    chained["hash"] = event_hash(event_to_wire(provisional))
+    return chained
+
+
 class Case(Aggregate):
     """One support case, from opening to closing."""
 
@@ -71,6 +81,13 @@ class Case(Aggregate):
         actor_id: str
         actor_role: str
         extra: dict[str, Any]
+        previous_hash: str
+        hash: str
+
+        def mutate(self, aggregate: Any) -> Any:
+            case = super().mutate(aggregate)
+            case.chain_head = self.hash
+            return case
 
     class Opened(Event, Aggregate.Created):
         TOPIC = "casebook:Case.Opened"
@@ -189,6 +206,7 @@ class Case(Aggregate):
         self.first_response_at: datetime | None = None
         self.status: CaseStatus = "open"
         self.pending_proposal: PendingProposal | None = None
+        self.chain_head = GENESIS_HASH
 
     @classmethod
     def open(cls, message: CaseOpened, policy: Policy) -> Case | Rejection:
@@ -199,9 +217,8 @@ class Case(Aggregate):
         cap = policy.cap_for(message.technologies)
         severity = max(message.severity, cap.level) if cap else message.severity
         target = policy.first_response_target(severity)
-        return cls._create(
-            cls.Opened,
-            id=case_aggregate_id(message.case_id),
+        aggregate_id = case_aggregate_id(message.case_id)
+        fields = dict(
             customer_id=message.customer.id,
             tier=message.customer.tier,
             requested_severity=message.severity,
@@ -218,6 +235,26 @@ class Case(Aggregate):
             due_at=to_utc(message.at) + target,
             **_cause(message),
         )
+        sealed = _sealed(
+            cls.Opened,
+            fields,
+            originator_id=aggregate_id,
+            originator_version=1,
+            originator_topic=cls.TOPIC,
+            previous_hash=GENESIS_HASH,
+        )
+        return cls._create(cls.Opened, id=aggregate_id, **sealed)
+
+    def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
+        """Every event is sealed into the case's hash chain as it is recorded."""
+        sealed = _sealed(
+            event_class,
+            kwargs,
+            originator_id=self.id,
+            originator_version=self.version + 1,
+            previous_hash=self.chain_head,
+        )
+        super().trigger_event(event_class, **sealed)
 
     def handle(self, message: Envelope) -> Rejection | None:
         """Decide on one message for this case: record its events, or say why not."""

@@ -9,11 +9,16 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from domain.case import Case
-
-WIRE_SCHEMA = "casebook.event/v1"
+from domain.event_wire import (  # noqa: F401  (re-exported: the codec's public face)
+    WIRE_SCHEMA,
+    event_data,
+    event_id,
+    event_to_wire,
+    event_type,
+)
 
 EVENT_CLASSES: dict[str, type[Case.Event]] = {
     cls.__name__: cls
@@ -30,55 +35,6 @@ EVENT_CLASSES: dict[str, type[Case.Event]] = {
         Case.Closed,
     )
 }
-ENVELOPE_FIELDS = frozenset(
-    {
-        "originator_id",
-        "originator_version",
-        "timestamp",
-        "originator_topic",
-        "case_id",
-        "message_id",
-        "actor_id",
-        "actor_role",
-        "extra",
-    }
-)
-
-
-def event_id(aggregate_id: UUID, version: int) -> UUID:
-    """The same event always has the same id, however often it is published."""
-    return uuid5(aggregate_id, str(version))
-
-
-def event_type(event: Case.Event) -> str:
-    return type(event).__name__
-
-
-def event_data(event: Case.Event) -> dict[str, Any]:
-    """The fields particular to the event's type, JSON-ready."""
-    return {
-        field.name: _to_json(getattr(event, field.name))
-        for field in dataclasses.fields(event)  # type: ignore[arg-type]
-        if field.name not in ENVELOPE_FIELDS
-    }
-
-
-def event_to_wire(event: Case.Event) -> dict[str, Any]:
-    return {
-        "schema": WIRE_SCHEMA,
-        "event_id": str(event_id(event.originator_id, event.originator_version)),
-        "type": event_type(event),
-        "case_id": event.case_id,
-        "aggregate_id": str(event.originator_id),
-        "version": event.originator_version,
-        "at": event.timestamp.isoformat(),
-        "message_id": event.message_id,
-        "actor": {"id": event.actor_id, "role": event.actor_role},
-        "data": event_data(event),
-        "extra": event.extra,
-    }
-
-
 def event_from_wire(document: dict[str, Any]) -> Case.Event:
     """Rebuild the domain event; raises KeyError/ValueError on a document of another shape."""
     cls = EVENT_CLASSES[document["type"]]
@@ -91,6 +47,8 @@ def event_from_wire(document: dict[str, Any]) -> Case.Event:
         "actor_id": document["actor"]["id"],
         "actor_role": document["actor"]["role"],
         "extra": document.get("extra", {}),
+        "previous_hash": document["previous_hash"],
+        "hash": document["hash"],
     }
     datetime_fields = {
         field.name
@@ -102,9 +60,3 @@ def event_from_wire(document: dict[str, Any]) -> Case.Event:
     if cls is Case.Opened:
         kwargs["originator_topic"] = "casebook:Case"
     return cls(**kwargs)
-
-
-def _to_json(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
