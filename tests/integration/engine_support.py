@@ -1,0 +1,211 @@
+"""Running `casebook` as a user (or an operator's supervisor) does: separate processes.
+
+Settings become `CASEBOOK_*` environment variables; engine processes are started, waited
+for, killed with SIGKILL and restarted; the views are read through the CLI or `dump()`;
+the offline replay gives the answers the live engine must match.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from kafka import KafkaConsumer, TopicPartition
+
+from casebook.policies import load_policy
+from casebook.replay import Replay, replay_history
+from casebook.settings import Settings
+from consumers.topics import Topics
+from consumers.view_store import ViewStore
+
+SAMPLES = Path("/work/shared/samples")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment a `casebook` subprocess needs to see exactly these settings."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CASEBOOK_")}
+    env.update(
+        CASEBOOK_DATA_DIR=str(settings.data_dir),
+        CASEBOOK_KAFKA_BOOTSTRAP=settings.kafka_bootstrap,
+        CASEBOOK_TOPIC_PREFIX=settings.topic_prefix,
+        CASEBOOK_STORE=settings.store,
+        CASEBOOK_PARTITIONS=str(settings.partitions),
+        CASEBOOK_BATCH_SIZE=str(settings.batch_size),
+        CASEBOOK_POSTGRES_HOST=settings.postgres_host,
+        CASEBOOK_POSTGRES_PORT=str(settings.postgres_port),
+        CASEBOOK_POSTGRES_DBNAME=settings.postgres_dbname,
+        CASEBOOK_POSTGRES_USER=settings.postgres_user,
+        CASEBOOK_POSTGRES_PASSWORD=settings.postgres_password.get_secret_value(),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def command(*arguments: str) -> list[str]:
+    return [sys.executable, "-m", "casebook.cli", *arguments]
+
+
+def casebook(
+    settings: Settings, *arguments: str, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    """Run one `casebook` command to completion; fails the test on a non-zero exit."""
+    done = subprocess.run(
+        command(*arguments),
+        env=settings_env(settings),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, (
+        f"casebook {' '.join(arguments)} exited {done.returncode}:\n{done.stderr[-4000:]}"
+    )
+    return done
+
+
+def casebook_json(settings: Settings, *arguments: str) -> Any:
+    return json.loads(casebook(settings, *arguments, "--json").stdout)
+
+
+def publish(settings: Settings, path: Path) -> int:
+    out = casebook(settings, "publish", str(path)).stdout
+    return int(out.split()[1])
+
+
+def run_until_idle(settings: Settings, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    return casebook(settings, "run", "--until-idle", timeout=timeout)
+
+
+class EngineProcess:
+    """A long-running `casebook run`, its log in a file (so a full pipe never blocks it)."""
+
+    def __init__(self, settings: Settings, log_path: Path, *arguments: str) -> None:
+        self.log_path = log_path
+        self._log = log_path.open("ab")
+        self.process = subprocess.Popen(
+            command("run", *arguments),
+            env=settings_env(settings),
+            cwd=ROOT,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up, no flush, no goodbye to the group."""
+        if self.alive():
+            self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+        self._log.close()
+
+    def stop(self, timeout: float = 60) -> int:
+        """SIGTERM and wait for the engine to close its clients."""
+        if self.alive():
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            code = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            code = self.process.wait(timeout=30)
+        self._log.close()
+        return code
+
+
+def replay_file(path: Path) -> Replay:
+    with path.open("rb") as lines:
+        return replay_history(lines, load_policy())
+
+
+def write_history(path: Path, lines: Iterable[bytes]) -> int:
+    count = 0
+    with path.open("wb") as out:
+        for line in lines:
+            out.write(line.rstrip(b"\r\n") + b"\n")
+            count += 1
+    return count
+
+
+def dump_views(settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
+    views = ViewStore(settings)
+    try:
+        return views.dump()
+    finally:
+        views.close()
+
+
+def wait_until_stable(
+    read: Callable[[], Any], *, quiet_s: float, timeout_s: float, poll_s: float = 1.0
+) -> Any:
+    """Poll until `read()` has not changed for `quiet_s` seconds; returns the last value."""
+    deadline = time.monotonic() + timeout_s
+    last = read()
+    since = time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(poll_s)
+        current = read()
+        if current != last:
+            last, since = current, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            return last
+    raise AssertionError(f"views still changing after {timeout_s:.0f} s")
+
+
+def rejected_key(entry: dict[str, Any]) -> tuple[Any, ...]:
+    """How a rejected entry is compared: readable ones by identity, unreadable ones by reason."""
+    if entry.get("message_id") is None:
+        return ("unreadable", entry["reason"])
+    return (entry["message_id"], entry["case_id"], entry["reason"])
+
+
+def rejected_multiset(entries: Iterable[dict[str, Any]]) -> Counter[tuple[Any, ...]]:
+    return Counter(rejected_key(entry) for entry in entries)
+
+
+def read_topic(settings: Settings, topic: str, timeout_s: float = 60) -> list[Any]:
+    """Every committed record of a topic, read to its end with a group-less consumer."""
+    consumer = KafkaConsumer(
+        **settings.kafka_client_config(),
+        group_id=None,
+        enable_auto_commit=False,
+        isolation_level="read_committed",
+        auto_offset_reset="earliest",
+    )
+    try:
+        partitions = [
+            TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        ends = consumer.end_offsets(partitions)
+        records: list[Any] = []
+        deadline = time.monotonic() + timeout_s
+        while any(consumer.position(p) < ends[p] for p in partitions):
+            assert time.monotonic() < deadline, f"could not read {topic} to its end"
+            for batch in consumer.poll(timeout_ms=500).values():
+                records.extend(batch)
+        return records
+    finally:
+        consumer.close()
+
+
+def topics(settings: Settings) -> Topics:
+    return Topics.from_settings(settings)
+
+
+def header_map(record: Any) -> dict[str, bytes]:
+    return {name: value for name, value in record.headers or []}
