@@ -6,9 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from casebook.cli import broker, engine, postgres, replay, views
+from casebook.cli import audit, broker, engine, postgres, replay, views
 
-COMMAND_MODULES = (broker, postgres, replay, engine, views)
+COMMAND_MODULES = (broker, postgres, replay, engine, views, audit)
 
 
 def build_parser() -> argparse.ArgumentParser:

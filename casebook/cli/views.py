@@ -1,4 +1,4 @@
-"""`casebook sla`, `casebook audit CASE`, `casebook rejected`: reading the durable views."""
+"""`casebook sla`, `casebook rejected`: reading the durable views (audit: `cli/audit.py`)."""
 
 from __future__ import annotations
 
@@ -20,12 +20,6 @@ def register(subparsers: Any) -> None:
     sla.add_argument("--as-of", type=parse_instant, default=None)
     sla.add_argument("--json", action="store_true")
     sla.set_defaults(handler=show_sla)
-
-    audit = subparsers.add_parser("audit", help="one case's audit history")
-    audit.add_argument("case_id")
-    audit.add_argument("--as-of", type=parse_instant, default=None)
-    audit.add_argument("--json", action="store_true")
-    audit.set_defaults(handler=show_audit)
 
     rejected = subparsers.add_parser("rejected", help="the rejected messages")
     rejected.add_argument("--json", action="store_true")
@@ -55,34 +49,6 @@ def show_sla(args: argparse.Namespace) -> int:
                     "rejected": [],
                 }
             )
-        )
-    return 0
-
-
-def show_audit(args: argparse.Namespace) -> int:
-    views = ViewStore(Settings())
-    try:
-        audit = views.case_audit(args.case_id)
-    finally:
-        views.close()
-    if audit is None:
-        print(f"casebook audit: no case {args.case_id!r} in the views", file=sys.stderr)
-        return 1
-    entry = audit.to_report(args.as_of or datetime.max.replace(tzinfo=UTC), with_events=True)
-    if args.json:
-        _print_json(entry)
-        return 0
-    print(f"Case {args.case_id} (customer {entry['customer_id']})")
-    for event in entry["events"]:
-        print(
-            f"  v{event['version']:<3} {event['at']} {event['type']:<28} {event['actor']['role']:<9} "
-            f"{event['actor']['id']:<12} {event['message_id']}"
-        )
-    print("Severity changes:")
-    for change in entry["severity_changes"]:
-        print(
-            f"  {change['proposal_id']}: {change['from']} -> {change['to']} by {change['proposed_by']} "
-            f"{change['outcome']} by {change['decided_by'] or '-'} at {change['decided_at'] or '-'}"
         )
     return 0
 
