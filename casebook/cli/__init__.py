@@ -6,9 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from casebook.cli import audit, broker, engine, postgres, replay, views
+from casebook.cli import audit, broker, engine, postgres, replay, views, whatif
 
-COMMAND_MODULES = (broker, postgres, replay, engine, views, audit)
+COMMAND_MODULES = (broker, postgres, replay, engine, views, audit, whatif)
 
 
 def build_parser() -> argparse.ArgumentParser:
