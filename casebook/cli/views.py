@@ -6,10 +6,12 @@ import argparse
 import json
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from casebook.cli.replay import render_summary
 from casebook.settings import Settings
+from casebook.sla_export import write_table
 from consumers.view_store import ViewStore
 from domain.timefmt import parse_instant
 from projections.sla import sla_report
@@ -19,6 +21,10 @@ def register(subparsers: Any) -> None:
     sla = subparsers.add_parser("sla", help="the SLA compliance view (as of now, or --as-of T)")
     sla.add_argument("--as-of", type=parse_instant, default=None)
     sla.add_argument("--json", action="store_true")
+    sla.add_argument(
+        "--format", choices=("csv", "parquet"), help="write a table file (needs --output)"
+    )
+    sla.add_argument("--output", type=Path, help="where --format writes")
     sla.set_defaults(handler=show_sla)
 
     rejected = subparsers.add_parser("rejected", help="the rejected messages")
@@ -37,7 +43,13 @@ def show_sla(args: argparse.Namespace) -> int:
         report = sla_report(views.sla_rows(), args.as_of or _now())
     finally:
         views.close()
-    if args.json:
+    if args.format:
+        if args.output is None:
+            print("casebook sla: --format needs --output FILE", file=sys.stderr)
+            return 2
+        written = write_table(report, args.output, args.format)
+        print(f"wrote {written} cases to {args.output}")
+    elif args.json:
         _print_json(report)
     else:
         sys.stdout.write(
