@@ -9,18 +9,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_KAFKA_PORT = 19092
 DEFAULT_KAFKA_CONTROLLER_PORT = 19093
 DEFAULT_POSTGRES_PORT = 15432
 
+API_ROLES = ("analyst", "auditor", "admin")
+
 
 class Settings(BaseSettings):
     """Everything a Casebook process can be told from outside."""
 
-    model_config = SettingsConfigDict(env_prefix="CASEBOOK_", extra="ignore")
+    # Inputs stay out of validation errors: some fields are secrets (passwords, API tokens).
+    model_config = SettingsConfigDict(
+        env_prefix="CASEBOOK_", extra="ignore", hide_input_in_errors=True
+    )
 
     data_dir: Path = Field(
         default=Path("./var"), description="Where SQLite stores, broker data and caches live."
@@ -54,6 +59,21 @@ class Settings(BaseSettings):
     policy_file: Path | None = Field(
         default=None, description="A policy JSON file; the shipped default when unset."
     )
+    api_tokens: dict[str, str] = Field(
+        default_factory=dict,
+        repr=False,  # secrets: kept out of reprs and logs
+        description='Bearer tokens of `casebook serve`, as JSON: {"TOKEN": "analyst"|"auditor"|"admin"}.',
+    )
+
+    @field_validator("api_tokens")
+    @classmethod
+    def _tokens_are_not_blank_and_roles_known(cls, tokens: dict[str, str]) -> dict[str, str]:
+        # Checked here rather than by the type, so no error message ever names a token.
+        if any(not token.strip() for token in tokens):
+            raise ValueError("an API token may not be empty")
+        if any(role not in API_ROLES for role in tokens.values()):
+            raise ValueError(f"every API token's role must be one of {', '.join(API_ROLES)}")
+        return tokens
 
     def topic(self, name: str) -> str:
         """The full name of one of Casebook's topics (`casebook.intake` ...) under the prefix."""
