@@ -23,7 +23,7 @@ from consumers.errors import RETRIABLE
 from consumers.event_store import CaseStore, open_case_store
 from consumers.intake import IntakeWorker
 from consumers.projection_runner import ProjectionWorker
-from consumers.relay import OutboxRelay
+from consumers.relay import EventStoreOutbox, OutboxRelay
 from consumers.topics import Topics, ensure_topics
 from consumers.view_store import ViewStore
 
@@ -66,7 +66,11 @@ class Engine:
         self._views: ViewStore | None = None
         builders: dict[str, Callable[[], Worker]] = {
             "intake": lambda: IntakeWorker(settings, self._case_store(), policy, self._topics),
-            "relay": lambda: OutboxRelay(settings, self._case_store(), self._topics),
+            "relay": lambda: OutboxRelay(
+                settings,
+                EventStoreOutbox(self._case_store(), self._topics),
+                self._topics.relay_positions,
+            ),
             "projections": lambda: ProjectionWorker(settings, self._view_store(), self._topics),
         }
         self._slots = [Slot(role, builders[role]) for role in roles]

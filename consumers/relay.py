@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from typing import Protocol
 
 from kafka import ConsumerRebalanceListener, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
@@ -41,15 +42,52 @@ class ElectionResult(ConsumerRebalanceListener):
         self.decided += 1
 
 
-class OutboxRelay:
-    def __init__(self, settings: Settings, store: CaseStore, topics: Topics) -> None:
-        self._settings = settings
+class OutboxSource(Protocol):
+    """Where a relay reads: records after a position, in order, each with its topic."""
+
+    def fetch(self, after: int, limit: int) -> tuple[list[tuple[str, OutgoingRecord]], int | None]:
+        """Up to `limit` entries after `after`: (topic, record) pairs and the last entry's id."""
+        ...
+
+
+class EventStoreOutbox:
+    """The event store's notification log: case events and dead letters."""
+
+    def __init__(self, store: CaseStore, topics: Topics) -> None:
         self._store = store
         self._topics = topics
-        self._positions = TopicPartition(topics.relay_positions, 0)
-        self._election = make_consumer(settings, settings.topic("casebook-relay"))
+
+    def fetch(self, after: int, limit: int) -> tuple[list[tuple[str, OutgoingRecord]], int | None]:
+        notifications = self._store.recorder.select_notifications(
+            start=after, limit=limit, inclusive_of_start=False
+        )
+        if not notifications:
+            return [], None
+        records = []
+        for notification in notifications:
+            event = self._store.mapper.to_domain_event(notification)
+            if isinstance(event, Case.Event):
+                records.append((self._topics.events, encode_case_event(event)))
+            elif isinstance(event, DeadLetter.Created):
+                records.append((self._topics.rejected, encode_dead_letter(event)))
+        return records, notifications[-1].id
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        settings: Settings,
+        source: OutboxSource,
+        positions_topic: str,
+        name: str = "casebook-relay",
+    ) -> None:
+        self._settings = settings
+        self._source = source
+        self._name = name
+        self._positions = TopicPartition(positions_topic, 0)
+        self._election = make_consumer(settings, settings.topic(name))
         self._election_result = ElectionResult()
-        self._election.subscribe([topics.relay_positions], listener=self._election_result)
+        self._election.subscribe([positions_topic], listener=self._election_result)
         self._producer: KafkaProducer | None = None
         self.position: int | None = None
         self.published = 0
@@ -64,20 +102,11 @@ class OutboxRelay:
             return 0
         if self._producer is None:
             self._take_office()
-        notifications = self._store.recorder.select_notifications(
-            start=self.position or 0, limit=self._settings.batch_size, inclusive_of_start=False
-        )
-        self._behind = bool(notifications)
-        if not notifications:
+        records, last_id = self._source.fetch(self.position or 0, self._settings.batch_size)
+        self._behind = last_id is not None
+        if last_id is None:
             return 0
-        records = []
-        for notification in notifications:
-            event = self._store.mapper.to_domain_event(notification)
-            if isinstance(event, Case.Event):
-                records.append(encode_case_event(event))
-            elif isinstance(event, DeadLetter.Created):
-                records.append(encode_dead_letter(event))
-        self._publish(records, notifications[-1].id)
+        self._publish(records, last_id)
         return len(records)
 
     def idle(self) -> bool:
@@ -94,18 +123,15 @@ class OutboxRelay:
         self._resign()
         self._election.close(autocommit=False)
 
-    def _publish(self, records: list[OutgoingRecord], last_notification_id: int) -> None:
+    def _publish(self, records: list[tuple[str, OutgoingRecord]], last_id: int) -> None:
         producer = self._producer
         assert producer is not None
         committed = False
         try:
             producer.begin_transaction()
-            for record in records:
-                topic = (
-                    self._topics.events if record.topic_role == "events" else self._topics.rejected
-                )
+            for topic, record in records:
                 producer.send(topic, key=record.key, value=record.value, headers=record.headers)
-            position = json.dumps({"notification_id": last_notification_id}).encode()
+            position = json.dumps({"notification_id": last_id}).encode()
             producer.send(self._positions.topic, key=POSITION_KEY, value=position, partition=0)
             producer.commit_transaction()
             committed = True
@@ -114,18 +140,18 @@ class OutboxRelay:
                 # Fenced, timed out or interrupted: nothing of the batch is visible to
                 # read_committed consumers. Start again from the position on the topic.
                 self._resign()
-        self.position = last_notification_id
+        self.position = last_id
         self.published += len(records)
 
     def _take_office(self) -> None:
         """Become the active relay: fence any predecessor, then read the committed position."""
         producer = make_producer(
-            self._settings, transactional_id=self._settings.topic("casebook-relay"), linger_ms=20
+            self._settings, transactional_id=self._settings.topic(self._name), linger_ms=20
         )
         producer.init_transactions()
         self.position = self._read_committed_position()
         self._producer = producer
-        log.info("relay active from notification %s", self.position)
+        log.info("%s active from position %s", self._name, self.position)
 
     def _read_committed_position(self) -> int | None:
         reader = make_consumer(self._settings, None)

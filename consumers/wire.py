@@ -17,7 +17,6 @@ Headers = list[tuple[str, bytes]]
 
 @dataclass(frozen=True)
 class OutgoingRecord:
-    topic_role: str  # "events" or "rejected"
     key: bytes | None
     value: bytes
     headers: Headers
@@ -27,7 +26,6 @@ def encode_case_event(event: Case.Event) -> OutgoingRecord:
     """Keyed by case id, so each case's events stay in order on one partition."""
     document = event_to_wire(event)
     return OutgoingRecord(
-        topic_role="events",
         key=event.case_id.encode("utf-8"),
         value=json.dumps(document, separators=(",", ":"), sort_keys=True).encode("utf-8"),
         headers=[
@@ -58,7 +56,6 @@ def encode_dead_letter(letter: DeadLetter.Created) -> OutgoingRecord:
         if optional is not None:
             headers.append((name, optional.encode("utf-8")))
     return OutgoingRecord(
-        topic_role="rejected",
         key=base64.b64decode(letter.key_b64) if letter.key_b64 is not None else None,
         value=base64.b64decode(letter.value_b64),
         headers=headers,
