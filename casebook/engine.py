@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
 
 from eventsourcing.persistence import IntegrityError
@@ -26,12 +27,18 @@ from consumers.projection_runner import ProjectionWorker
 from consumers.relay import EventStoreOutbox, OutboxRelay
 from consumers.topics import Topics, ensure_topics
 from consumers.view_store import ViewStore
+from consumers.warnings import WarningsOutbox
 
 log = logging.getLogger(__name__)
 
 ROLES = ("intake", "relay", "projections")
 BACKOFF_START_S = 0.5
 BACKOFF_MAX_S = 10.0
+
+
+def wall_clock() -> datetime:
+    """The engine's default clock (the composition root's, never the domain's)."""
+    return datetime.now(UTC)
 
 
 class Worker(Protocol):
@@ -58,7 +65,13 @@ class Slot:
 
 
 class Engine:
-    def __init__(self, settings: Settings, roles: Sequence[str] = ROLES) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        roles: Sequence[str] = ROLES,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        """`clock` drives breach warnings: the wall clock unless a test passes its own."""
         self._settings = settings
         self._topics: Topics = ensure_topics(settings)
         policy = load_policy(settings.policy_file)
@@ -71,9 +84,21 @@ class Engine:
                 EventStoreOutbox(self._case_store(), self._topics),
                 self._topics.relay_positions,
             ),
-            "projections": lambda: ProjectionWorker(settings, self._view_store(), self._topics),
+            "projections": lambda: ProjectionWorker(
+                settings, self._view_store(), self._topics, clock=clock or wall_clock
+            ),
+            "warnings-relay": lambda: OutboxRelay(
+                settings,
+                WarningsOutbox(self._view_store(), self._topics.warnings),
+                self._topics.warnings_positions,
+                name="casebook-warnings-relay",
+            ),
         }
-        self._slots = [Slot(role, builders[role]) for role in roles]
+        # The relay role publishes both outboxes: case events and breach warnings.
+        expanded = [
+            r for role in roles for r in ((role, "warnings-relay") if role == "relay" else (role,))
+        ]
+        self._slots = [Slot(role, builders[role]) for role in expanded]
 
     def run(self, *, until_idle: bool = False, stop: threading.Event | None = None) -> None:
         """Work until stopped (or, with `until_idle`, until every role has nothing left)."""

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
 
 from kafka import OffsetAndMetadata, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
@@ -28,9 +31,20 @@ log = logging.getLogger(__name__)
 
 class ProjectionWorker:
     def __init__(
-        self, settings: Settings, views: ViewStore, topics: Topics, group: str | None = None
+        self,
+        settings: Settings,
+        views: ViewStore,
+        topics: Topics,
+        group: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+        warnings_every_s: float = 1.0,
     ) -> None:
+        """`clock` drives breach warnings (None: no warnings); tests pass one they control."""
         self._views = views
+        self._clock = clock
+        self._warnings_every_s = warnings_every_s
+        self._warnings_checked = float("-inf")
+        self._unchecked_changes = clock is not None
         self._topics = topics
         self._consumer = make_consumer(settings, group or settings.topic("casebook-projections"))
         self._listener = SeekToStoredPositions(self._consumer, self._stored_position)
@@ -44,10 +58,25 @@ class ProjectionWorker:
         taken = 0
         for partition, records in self._consumer.poll(timeout_ms=timeout_ms).items():
             taken += self._apply(partition, records)
+        if taken:
+            self._unchecked_changes = self._clock is not None
+        elif self._clock is not None:
+            self._record_warnings(self._clock)
         return taken
 
     def idle(self) -> bool:
-        return caught_up(self._consumer)
+        return not self._unchecked_changes and caught_up(self._consumer)
+
+    def _record_warnings(self, clock: Callable[[], datetime]) -> None:
+        """Warn only when caught up: responses already on the topic must be known first."""
+        due = time.monotonic() >= self._warnings_checked + self._warnings_every_s
+        if not (due or self._unchecked_changes) or not caught_up(self._consumer):
+            return
+        recorded = self._views.record_due_warnings(clock())
+        self._warnings_checked = time.monotonic()
+        self._unchecked_changes = False
+        if recorded:
+            log.info("recorded %d breach warnings", recorded)
 
     def close(self) -> None:
         self._consumer.close(autocommit=False)

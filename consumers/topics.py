@@ -19,6 +19,8 @@ class Topics:
     rejected: str
     events: str
     relay_positions: str
+    warnings: str
+    warnings_positions: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Topics:
@@ -27,6 +29,8 @@ class Topics:
             rejected=settings.topic("casebook.intake.rejected"),
             events=settings.topic("casebook.events"),
             relay_positions=settings.topic("casebook.relay.positions"),
+            warnings=settings.topic("casebook.sla.warnings"),
+            warnings_positions=settings.topic("casebook.sla.warnings.positions"),
         )
 
 
@@ -40,13 +44,14 @@ def ensure_topics(settings: Settings) -> Topics:
     topics = Topics.from_settings(settings)
     wanted: dict[str, dict[str, object]] = {
         name: {"num_partitions": settings.partitions, "replication_factor": 1}
-        for name in (topics.intake, topics.rejected, topics.events)
+        for name in (topics.intake, topics.rejected, topics.events, topics.warnings)
     }
-    wanted[topics.relay_positions] = {
-        "num_partitions": 1,
-        "replication_factor": 1,
-        "configs": {"cleanup.policy": "compact"},
-    }
+    for positions in (topics.relay_positions, topics.warnings_positions):
+        wanted[positions] = {
+            "num_partitions": 1,
+            "replication_factor": 1,
+            "configs": {"cleanup.policy": "compact"},
+        }
     admin = KafkaAdminClient(**settings.kafka_client_config())
     try:
         existing = set(admin.list_topics())

@@ -22,6 +22,7 @@ from domain.case import Case
 from projections.audit import AuditEntry, CaseAudit, audit_entry, case_audit_from_entries
 from projections.rejections import RejectedMessage
 from projections.sla import SlaCase, apply_to_sla_case
+from projections.warnings import FINAL_LEVEL, SlaWarning, due_warnings
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS views_positions (
@@ -41,6 +42,15 @@ SCHEMA = (
         message_id TEXT, case_id TEXT, reason TEXT NOT NULL, detail TEXT NOT NULL, at TEXT)""",
 )
 VIEW_TABLES = ("views_positions", "views_sla_cases", "views_audit_events", "views_rejected")
+# Not a view: a rebuild keeps it, so a warning once recorded is never recorded (or sent) again.
+WARNINGS_TABLE = {
+    "sqlite": "seq INTEGER PRIMARY KEY AUTOINCREMENT",
+    "postgres": "seq BIGSERIAL PRIMARY KEY",
+}
+WARNINGS_SCHEMA = """CREATE TABLE IF NOT EXISTS warnings_emitted (
+        {seq}, case_id TEXT NOT NULL, level INTEGER NOT NULL, kind TEXT NOT NULL,
+        at TEXT NOT NULL, due_at TEXT NOT NULL, customer_id TEXT NOT NULL,
+        sla_severity INTEGER NOT NULL, UNIQUE (case_id, level))"""
 
 
 class ViewStore:
@@ -68,6 +78,8 @@ class ViewStore:
             self._connection.execute("PRAGMA synchronous=NORMAL")
         for statement in SCHEMA:
             self._execute(statement)
+        seq = WARNINGS_TABLE["postgres" if self._postgres else "sqlite"]
+        self._execute(WARNINGS_SCHEMA.format(seq=seq))
 
     def close(self) -> None:
         self._connection.close()
@@ -189,6 +201,63 @@ class ViewStore:
                 _iso(rejection.at),
             ),
         )
+
+    def record_due_warnings(self, now: datetime) -> int:
+        """Record every breach warning due at `now` that is not recorded yet; returns how many.
+
+        One transaction; on PostgreSQL the table is locked so sequence numbers commit in
+        order and the warnings relay, reading "after the last seq", never skips one.
+        """
+        with self._transaction():
+            if self._postgres:
+                self._execute("LOCK TABLE warnings_emitted IN EXCLUSIVE MODE")
+            warned = dict(
+                self._execute(
+                    "SELECT case_id, MAX(level) FROM warnings_emitted GROUP BY case_id"
+                ).fetchall()
+            )
+            recorded = 0
+            for row in self.sla_rows():
+                if warned.get(row.case_id, 0) >= FINAL_LEVEL:
+                    continue
+                for warning in due_warnings(row, now, warned.get(row.case_id, 0)):
+                    self._execute(
+                        "INSERT INTO warnings_emitted (case_id, level, kind, at, due_at, customer_id, "
+                        "sla_severity) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, level) DO NOTHING",
+                        (
+                            warning.case_id,
+                            warning.level,
+                            warning.kind,
+                            warning.at.isoformat(),
+                            warning.due_at.isoformat(),
+                            warning.customer_id,
+                            warning.sla_severity,
+                        ),
+                    )
+                    recorded += 1
+        return recorded
+
+    def warnings_after(self, seq: int, limit: int) -> list[tuple[int, SlaWarning]]:
+        rows = self._execute(
+            "SELECT seq, case_id, customer_id, sla_severity, level, kind, at, due_at "
+            "FROM warnings_emitted WHERE seq > ? ORDER BY seq LIMIT ?",
+            (seq, limit),
+        ).fetchall()
+        return [
+            (
+                row[0],
+                SlaWarning(
+                    row[1],
+                    row[2],
+                    row[3],
+                    row[4],
+                    row[5],
+                    datetime.fromisoformat(row[6]),
+                    datetime.fromisoformat(row[7]),
+                ),
+            )
+            for row in rows
+        ]
 
     # ---- reading ----------------------------------------------------------------------
 

@@ -1,0 +1,74 @@
+"""Breach warnings: a case passed 50 % or 75 % of its time to first response, or breached.
+
+Pure: a row of the SLA view and an instant in, the warnings due by then out. Each warning
+is dated at its threshold (the event time it describes), not at the moment it is noticed,
+and is keyed by (case, level) so that recording it twice is impossible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from domain.timefmt import format_instant
+from projections.sla import SlaCase
+
+LEVELS: tuple[tuple[int, float, str], ...] = (
+    (1, 0.5, "half_time_passed"),
+    (2, 0.75, "three_quarter_time_passed"),
+    (3, 1.0, "breached"),
+)
+FINAL_LEVEL = LEVELS[-1][0]
+
+
+@dataclass(frozen=True)
+class SlaWarning:
+    case_id: str
+    customer_id: str
+    sla_severity: int
+    level: int
+    kind: str
+    at: datetime
+    due_at: datetime
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "schema": "casebook.sla-warning/v1",
+            "case_id": self.case_id,
+            "customer_id": self.customer_id,
+            "sla_severity": self.sla_severity,
+            "level": self.level,
+            "kind": self.kind,
+            "at": format_instant(self.at),
+            "due_at": format_instant(self.due_at),
+        }
+
+
+def threshold_instant(row: SlaCase, fraction: float) -> datetime:
+    return row.opened_at + (row.due_at - row.opened_at) * fraction
+
+
+def due_warnings(row: SlaCase, now: datetime, warned_level: int = 0) -> list[SlaWarning]:
+    """Warnings above `warned_level` that are due at `now`, in level order.
+
+    A threshold is passed once `now` reaches it (the breach: once `now` is past `due_at`, as
+    a response exactly at `due_at` is met). It warns only if, by then, the case had neither
+    a first response nor was closed (closed unanswered before due, no response was owed).
+    """
+    warnings = []
+    for level, fraction, kind in LEVELS:
+        if level <= warned_level:
+            continue
+        at = threshold_instant(row, fraction)
+        reached = now > at if kind == "breached" else now >= at
+        if not reached:
+            break
+        if row.first_response_at is not None and row.first_response_at <= at:
+            break
+        if row.closed_at is not None and row.closed_at <= at:
+            break
+        warnings.append(
+            SlaWarning(row.case_id, row.customer_id, row.sla_severity, level, kind, at, row.due_at)
+        )
+    return warnings
