@@ -1,0 +1,153 @@
+"""What the bench measures, one piece per child process: `python -m casebook.bench.child MODE`.
+
+Each mode times its own work (not the interpreter's start-up), then prints one JSON object
+on stdout with `seconds`, `peak_rss_kb` and what it counted. Settings come from the
+`CASEBOOK_*` environment the parent set: this module is an edge, like the CLI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import logging
+import pstats
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from casebook.bench.measures import parse_floor, peak_rss_kb
+from casebook.engine import ROLES, Engine
+from casebook.policies import load_policy
+from casebook.replay import replay_history
+from casebook.settings import Settings
+from consumers.kafka_clients import make_consumer, make_producer
+from consumers.view_store import ViewStore
+
+
+def floor(args: argparse.Namespace) -> dict[str, Any]:
+    with args.input.open("rb") as history:
+        cases = parse_floor(history)
+    return {"cases": len(cases)}
+
+
+def replay(args: argparse.Namespace) -> dict[str, Any]:
+    policy = load_policy(Settings().policy_file)
+    with args.input.open("rb") as history:
+        result = replay_history(history, policy)
+    report = result.report()
+    return {
+        "lines": result.lines,
+        "cases": len(report["sla"]["cases"]),
+        "rejected": len(report["rejected"]),
+        "events": sum(len(audit.events) for audit in result.audit.cases.values()),
+    }
+
+
+def engine(args: argparse.Namespace) -> dict[str, Any]:
+    Engine(Settings(), args.role or ROLES).run(until_idle=True)
+    return {}
+
+
+def rebuild(args: argparse.Namespace) -> dict[str, Any]:
+    settings = Settings()
+    views = ViewStore(settings)
+    views.reset()
+    views.close()
+    Engine(settings, ("projections",)).run(until_idle=True)
+    return {}
+
+
+def passthrough(args: argparse.Namespace) -> dict[str, Any]:
+    """Raw kafka-python: consume a topic, produce every record to another, nothing else."""
+    settings = Settings()
+    consumer = make_consumer(settings, args.group)
+    producer = make_producer(settings)
+    consumer.subscribe([args.source])
+    copied = 0
+    try:
+        while copied < args.count:
+            for records in consumer.poll(timeout_ms=200).values():
+                for record in records:
+                    producer.send(args.target, key=record.key, value=record.value)
+                copied += len(records)
+        producer.flush()
+    finally:
+        producer.close()
+        consumer.close(autocommit=False)
+    return {"records": copied}
+
+
+def view_counts() -> dict[str, int]:
+    """What the durable views hold (counted after the timer stops)."""
+    views = ViewStore(Settings())
+    try:
+        rows = views.sla_rows()
+        return {
+            "cases": len(rows),
+            "events": sum(row.version for row in rows),
+            "rejected": len(views.rejected()),
+        }
+    finally:
+        views.close()
+
+
+MODES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+    "floor": floor,
+    "replay": replay,
+    "engine": engine,
+    "rebuild": rebuild,
+    "passthrough": passthrough,
+}
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m casebook.bench.child")
+    parser.add_argument("mode", choices=sorted(MODES))
+    parser.add_argument("--input", type=Path, help="history file (floor, replay)")
+    parser.add_argument("--role", choices=ROLES, action="append", help="engine roles")
+    parser.add_argument("--source", help="passthrough: topic to read")
+    parser.add_argument("--target", help="passthrough: topic to write")
+    parser.add_argument("--group", help="passthrough: consumer group")
+    parser.add_argument("--count", type=int, default=0, help="passthrough: records to copy")
+    parser.add_argument("--profile", type=Path, help="write cProfile stats here (.pstats, .txt)")
+    return parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    work = MODES[args.mode]
+    profiler = cProfile.Profile() if args.profile else None
+    started = time.perf_counter()
+    counts = profiler.runcall(work, args) if profiler is not None else work(args)
+    seconds = time.perf_counter() - started
+    result = {"mode": args.mode, "seconds": seconds, "peak_rss_kb": peak_rss_kb(), **counts}
+    if args.mode in ("engine", "rebuild"):
+        result["views"] = view_counts()
+    if profiler is not None:
+        write_profile(profiler, args.profile)
+        result["profiled"] = True
+    return result
+
+
+def write_profile(profiler: cProfile.Profile, path: Path) -> None:
+    """The raw stats (for `python -m pstats`) and the top 40 by own time and by cumulative."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    profiler.dump_stats(str(path.with_suffix(".pstats")))
+    text = io.StringIO()
+    for order in ("tottime", "cumulative"):
+        pstats.Stats(profiler, stream=text).strip_dirs().sort_stats(order).print_stats(40)
+    path.with_suffix(".txt").write_text(text.getvalue())
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    result = run(parse_args(sys.argv[1:] if argv is None else argv))
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""One bench run: a broker, a fresh run directory, every size, the latency, the results file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from casebook.bench.latency import measure_latency
+from casebook.bench.live import (
+    Phase,
+    measure_live,
+    measure_offline,
+    measure_rebuild,
+    phase_settings,
+)
+from casebook.bench.machine import describe_machine
+from casebook.bench.targets import judge, rss_growth
+from casebook.history_generator import generate_history
+from casebook.settings import Settings
+from infra.kafka.broker import LocalBroker
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    sizes: tuple[int, ...] = (10_000, 100_000)
+    seed: int = 20260105
+    output: Path = Path("bench-results.json")
+    live: bool = True
+    live_max_size: int | None = None  # larger sizes get the offline figures only
+    rebuild: bool = True
+    latency: bool = True
+    latency_rate: float = 1000.0
+    latency_messages: int = 20_000
+    latency_sample_every: int = 5
+    profile_dir: Path | None = None
+    external_broker: bool = False
+    keep_data: bool = False
+    command: str = ""
+
+    def live_at(self, size: int) -> bool:
+        return self.live and (self.live_max_size is None or size <= self.live_max_size)
+
+
+def run_bench(settings: Settings, options: BenchOptions, progress: Progress) -> dict[str, Any]:
+    run_id = f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    run_dir = Path(settings.data_dir).resolve() / "bench" / run_id
+    results: dict[str, Any] = {
+        "run_id": run_id,
+        "command": options.command,
+        "seed": options.seed,
+        "machine": describe_machine(),
+        "sizes": {},
+    }
+    needs_broker = options.latency or any(options.live_at(size) for size in options.sizes)
+    try:
+        with broker(settings, options, progress, needs_broker) as base:
+            results["kafka_bootstrap"] = base.kafka_bootstrap
+            for size in options.sizes:
+                results["sizes"][str(size)] = measure_size(
+                    base, options, run_id, run_dir, size, progress
+                )
+            if options.latency:
+                progress(
+                    f"latency: {options.latency_messages} messages at {options.latency_rate:.0f}/s"
+                )
+                lines = list(generate_history(options.latency_messages, options.seed))
+                latency_settings = phase_settings(base, run_id, "latency", run_dir)
+                results["latency"] = measure_latency(
+                    latency_settings, lines, options.latency_rate, options.latency_sample_every
+                )
+    finally:
+        if not options.keep_data:
+            shutil.rmtree(run_dir, ignore_errors=True)
+    results["rss_growth"] = rss_growth(results["sizes"])
+    results["targets"] = judge(results["sizes"], results.get("latency"))
+    options.output.write_text(json.dumps(results, indent=1) + "\n")
+    return results
+
+
+def measure_size(
+    base: Settings, options: BenchOptions, run_id: str, run_dir: Path, size: int, progress: Progress
+) -> dict[str, Any]:
+    settings = phase_settings(base, run_id, f"n{size}", run_dir)
+    current = Phase(settings, options.profile_dir)
+    history = write_history(run_dir / f"history-{size}.jsonl", size, options.seed)
+    progress(f"{size}: parse floor and offline replay")
+    figures = measure_offline(history, size, current)
+    if options.live_at(size):
+        progress(f"{size}: publish, raw kafka-python passthrough, engine until idle")
+        expected = {key: figures["replay"][key] for key in ("cases", "events", "rejected")}
+        figures["live"] = measure_live(history, size, current, expected)
+        if options.rebuild:
+            progress(f"{size}: rebuild of the views from the events topic")
+            figures["rebuild"] = measure_rebuild(size, current)
+    history.unlink()
+    return figures
+
+
+def write_history(path: Path, size: int, seed: int) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as file:
+        file.writelines(generate_history(size, seed))
+    return path
+
+
+@contextmanager
+def broker(
+    settings: Settings, options: BenchOptions, progress: Progress, needed: bool
+) -> Iterator[Settings]:
+    """The settings to measure with: the configured broker, or the local one (`casebook broker
+    start` semantics: adopted if it runs, else started, and then stopped again at the end)."""
+    if not needed or options.external_broker:
+        yield settings
+        return
+    local = LocalBroker(
+        data_dir=Path(settings.data_dir) / "kafka",
+        port=settings.kafka_port,
+        controller_port=settings.kafka_controller_port,
+        cache_dir=Path(settings.data_dir) / "cache",
+    )
+    started_here = not local.is_running()
+    progress("starting the local Kafka broker" if started_here else "using the local Kafka broker")
+    bootstrap = local.start()
+    try:
+        yield settings.model_copy(update={"kafka_bootstrap": bootstrap})
+    finally:
+        if started_here:
+            local.stop()
