@@ -6,9 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from casebook.cli import audit, bench, broker, engine, postgres, replay, views, whatif
+from casebook.cli import audit, bench, broker, engine, postgres, replay, serve, views, whatif
 
-COMMAND_MODULES = (broker, postgres, replay, engine, views, audit, whatif, bench)
+COMMAND_MODULES = (broker, postgres, replay, engine, views, audit, whatif, serve, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

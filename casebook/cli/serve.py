@@ -1,0 +1,40 @@
+"""`casebook serve`: the HTTP API and dashboard over the durable views."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from casebook.settings import Settings
+
+
+def register(subparsers: Any) -> None:
+    serve = subparsers.add_parser(
+        "serve", help="the HTTP API (/api, /docs) and the dashboard (/) over the durable views"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.set_defaults(handler=serve_forever)
+
+
+def serve_forever(args: argparse.Namespace) -> int:
+    # Imported here: the other commands should not pay for loading the web stack.
+    import uvicorn
+
+    from casebook.web import create_app
+
+    settings = Settings()
+    if not settings.api_tokens:
+        print(
+            "casebook serve: no API tokens configured (CASEBOOK_API_TOKENS): "
+            "every /api endpoint will answer 401",
+            file=sys.stderr,
+        )
+    print(
+        f"casebook serve: dashboard and API on http://{args.host}:{args.port}/ (docs at /docs)",
+        file=sys.stderr,
+        flush=True,
+    )
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0

@@ -1,0 +1,96 @@
+"""What the API answers, read from the durable views and the event store.
+
+Plain functions over a `ViewStore` (or the settings, for the event store), returning
+JSON-ready dictionaries in the contract's shapes; the HTTP layer only adds auth and errors.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from casebook.evidence import export_events
+from casebook.settings import Settings
+from casebook.verification import CaseCheck, check_event
+from consumers.event_store import open_case_store
+from consumers.view_store import ViewStore
+from domain.timefmt import format_instant
+from projections.sla import SEVERITY_LEVELS, sla_report
+
+END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+
+
+def sla(views: ViewStore, as_of: datetime) -> dict[str, Any]:
+    """The contract's `sla` section as of `as_of`, with the instant it answers for."""
+    return {"as_of": format_instant(as_of), **sla_report(views.sla_rows(), as_of)}
+
+
+def sla_timeline(views: ViewStore, end: datetime, days: int) -> dict[str, Any]:
+    """Compliance at `days` daily instants ending at `end` (oldest first).
+
+    Each point is the SLA report as of that instant, so a case breached later counts as
+    pending on the days before its due time: the curve is what one would have seen then.
+    """
+    rows = views.sla_rows()
+    points = []
+    for back in range(days - 1, -1, -1):
+        instant = end - timedelta(days=back)
+        report = sla_report(rows, instant)
+        points.append(
+            {
+                "as_of": format_instant(instant),
+                "total": report["total"],
+                "by_severity": {
+                    str(level): report["by_severity"][str(level)]["compliance"]
+                    for level in SEVERITY_LEVELS
+                },
+            }
+        )
+    return {"end": format_instant(end), "days": days, "points": points}
+
+
+def case_audit(
+    views: ViewStore, settings: Settings, case_id: str, as_of: datetime | None
+) -> dict[str, Any] | None:
+    """A case's full history, severity changes, SLA row and chain verification; None if unknown."""
+    audit = views.case_audit(case_id)
+    if audit is None:
+        return None
+    instant = as_of or END_OF_TIME
+    entry = audit.to_report(instant, with_events=True)
+    row = next((r for r in views.sla_rows() if r.case_id == case_id), None)
+    return {
+        "case_id": case_id,
+        "as_of": format_instant(as_of),
+        **entry,
+        "sla": row.to_report(instant) if row is not None and row.opened_at <= instant else None,
+        "verification": verify_case(settings, case_id),
+    }
+
+
+def verify_case(settings: Settings, case_id: str) -> dict[str, Any]:
+    """Check the case's chain and severity changes as the event store holds them now.
+
+    The same check `casebook audit CASE` makes. A case the views know but the store holds
+    no event of cannot be verified: its verdict is `missing`, never `ok`.
+    """
+    store = open_case_store(settings)
+    try:
+        check = CaseCheck(case_id)
+        for document in export_events(store, case_id):
+            check_event(check, document)
+    finally:
+        store.close()
+    verdict = check.verdict()
+    if check.events == 0:
+        verdict["verdict"] = "missing"
+    return verdict
+
+
+def rejected(views: ViewStore) -> dict[str, Any]:
+    """Every rejected message with its reason and detail, in arrival order."""
+    entries = [
+        {**entry.to_report(), "detail": entry.detail, "at": format_instant(entry.at)}
+        for entry in views.rejected()
+    ]
+    return {"count": len(entries), "rejected": entries}
