@@ -1,0 +1,97 @@
+"""The bench's pure parts: the parse floor, percentiles, ratios, verdicts and the table."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from casebook.bench.measures import growth, parse_floor, percentile, rate, ratio
+from casebook.bench.table import render
+from casebook.bench.targets import judge, rss_growth
+from casebook.cli.bench import sizes
+from casebook.history_generator import generate_history
+
+
+def test_the_parse_floor_groups_documents_by_case_and_skips_what_is_not_json() -> None:
+    lines = [
+        b'{"case_id": "C-1", "type": "opened"}\n',
+        b"not json\n",
+        b"\n",
+        b'{"case_id": "C-1", "type": "responded"}\n',
+        b'{"case_id": ["C-2"]}\n',
+        b"[1, 2]\n",
+    ]
+    cases = parse_floor(lines)
+    assert [d["type"] for d in cases["C-1"]] == ["opened", "responded"]
+    assert len(cases[None]) == 2  # unhashable case id, and a document that is no object
+    assert set(cases) == {"C-1", None}
+
+
+def test_the_parse_floor_reads_a_generated_history_whole() -> None:
+    cases = parse_floor(generate_history(2_000, seed=3))
+    assert sum(len(documents) for documents in cases.values()) > 1_900  # a few are unreadable
+    assert len(cases) > 100
+
+
+def test_percentiles_interpolate_between_ranks() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 0) == 1.0
+    assert percentile(values, 50) == pytest.approx(50.5)
+    assert percentile(values, 99) == pytest.approx(99.01)
+    assert percentile(values, 100) == 100.0
+    assert percentile([7.0], 99) == 7.0
+    assert percentile([3.0, 1.0, 2.0], 50) == 2.0  # order of the input does not matter
+
+
+def test_a_percentile_of_nothing_is_none_and_out_of_range_is_refused() -> None:
+    assert percentile([], 50) is None
+    with pytest.raises(ValueError):
+        percentile([1.0], 101)
+
+
+def test_rates_ratios_and_growth_never_divide_by_zero() -> None:
+    assert rate(1_000, 2.0) == 500.0
+    assert rate(1_000, 0.0) is None
+    assert ratio(1.0, 4.0) == 0.25
+    assert ratio(None, 4.0) is None and ratio(1.0, 0.0) is None
+    assert growth(100.0, 110.0) == pytest.approx(0.1)
+    assert growth(0.0, 5.0) is None
+
+
+def test_sizes_are_a_comma_separated_list_of_positive_integers() -> None:
+    assert sizes("10000,100_000") == (10_000, 100_000)
+    for bad in ("ten", "0", "10,-1"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            sizes(bad)
+
+
+def figures(replay_vs_floor: float, rss_kb: int, live: float | None = None) -> dict[str, object]:
+    result: dict[str, object] = {
+        "replay_vs_floor": replay_vs_floor,
+        "replay": {"msgs_per_s": 1.0, "peak_rss_kb": rss_kb},
+        "floor": {"msgs_per_s": 2.0, "peak_rss_kb": rss_kb},
+    }
+    if live is not None:
+        result["live"] = {"live_vs_passthrough": live, "engine": {"peak_rss_kb": rss_kb}}
+    return result
+
+
+def test_verdicts_judge_each_figure_against_its_target_and_missing_figures_fail() -> None:
+    sizes_ = {"100000": figures(0.25, 100_000, live=0.1), "1000000": figures(0.19, 150_000)}
+    verdicts = {v["name"]: v["met"] for v in judge(sizes_, {"rate": 1000.0, "p99_ms": None})}
+    assert verdicts == {
+        "replay/floor at 100000": True,
+        "live/passthrough at 100000": False,
+        "replay/floor at 1000000": False,
+        "p99 publish->view at 1000 msg/s (ms)": False,
+        "replay peak RSS growth 100000->1000000": False,
+    }
+    assert rss_growth(sizes_)["replay"] == pytest.approx(0.5)
+
+
+def test_the_table_shows_every_size_and_dashes_for_what_was_not_measured() -> None:
+    results = {"sizes": {"10000": figures(0.3, 2048)}, "targets": []}
+    table = render(results)
+    assert "| 10,000 |" in table and "0.300" in table
+    assert "| - |" in table  # no live figures at this size
