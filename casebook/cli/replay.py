@@ -49,8 +49,22 @@ def run(args: argparse.Namespace) -> int:
 
 def render_summary(report: dict[str, Any]) -> str:
     """A readable summary: compliance by severity, the cases not met, the rejections."""
-    sla = report["sla"]
-    lines = [f"SLA as of {report['as_of']}", ""]
+    lines = [render_sla(report["sla"], report["as_of"]).rstrip("\n")]
+    changes = sum(len(entry["severity_changes"]) for entry in report["audit"].values())
+    lines += [
+        "",
+        f"Severity change proposals: {changes}",
+        f"Rejected messages: {len(report['rejected'])}",
+    ]
+    for entry in report["rejected"]:
+        where = entry.get("message_id") or f"line {entry.get('line')}"
+        lines.append(f"  {where:<24} {entry.get('case_id') or '':<20} {entry['reason']}")
+    return "\n".join(lines) + "\n"
+
+
+def render_sla(sla: dict[str, Any], as_of: str) -> str:
+    """The SLA table for a person: counts and compliance by severity, then the cases at risk."""
+    lines = [f"SLA as of {as_of}", ""]
     header = f"{'severity':>8} {'opened':>7} {'met':>6} {'breached':>9} {'pending':>8} {'void':>5} {'compliance':>11}"
     lines.append(header)
     for label, counts in [*sla["by_severity"].items(), ("total", sla["total"])]:
@@ -67,13 +81,4 @@ def render_summary(report: dict[str, Any]) -> str:
             f"first response {c['first_response_at'] or '-':<20} {c['status']}"
             for c in at_risk
         ]
-    changes = sum(len(entry["severity_changes"]) for entry in report["audit"].values())
-    lines += [
-        "",
-        f"Severity change proposals: {changes}",
-        f"Rejected messages: {len(report['rejected'])}",
-    ]
-    for entry in report["rejected"]:
-        where = entry.get("message_id") or f"line {entry.get('line')}"
-        lines.append(f"  {where:<24} {entry.get('case_id') or '':<20} {entry['reason']}")
     return "\n".join(lines) + "\n"

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from casebook.cli.replay import render_summary
+from casebook.cli.replay import render_sla
 from casebook.settings import Settings
 from casebook.sla_export import write_table
 from consumers.view_store import ViewStore
-from domain.timefmt import parse_instant
+from domain.timefmt import format_instant, parse_instant
 from projections.sla import sla_report
 
 
@@ -52,16 +52,7 @@ def show_sla(args: argparse.Namespace) -> int:
     elif args.json:
         _print_json(report)
     else:
-        sys.stdout.write(
-            render_summary(
-                {
-                    "as_of": (args.as_of or _now()).isoformat(),
-                    "sla": report,
-                    "audit": {},
-                    "rejected": [],
-                }
-            )
-        )
+        sys.stdout.write(render_sla(report, format_instant(args.as_of or _now()) or ""))
     return 0
 
 
