@@ -100,13 +100,21 @@ class Engine:
         ]
         self._slots = [Slot(role, builders[role]) for role in expanded]
 
-    def run(self, *, until_idle: bool = False, stop: threading.Event | None = None) -> None:
+    def run(
+        self,
+        *,
+        until_idle: bool = False,
+        stop: threading.Event | None = None,
+        on_progress: Callable[[int], object] | None = None,
+    ) -> None:
         """Work until stopped (or, with `until_idle`, until every role has nothing left)."""
         stop = stop or threading.Event()
         quiet_rounds = 0
         try:
             while not stop.is_set():
                 progressed = sum(self._step(slot) for slot in self._slots)
+                if progressed and on_progress is not None:
+                    on_progress(progressed)
                 if not until_idle:
                     continue
                 quiet_rounds = quiet_rounds + 1 if progressed == 0 and self._all_idle() else 0

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from casebook.evidence import export_events, take_digest, verify_against_digest
+from casebook.progress import progress
 from casebook.settings import Settings
 from casebook.verification import CaseCheck, check_event, verify_export
 from consumers.event_store import open_case_store
@@ -58,7 +59,7 @@ def export_history(args: argparse.Namespace) -> int:
     store = open_case_store(Settings())
     try:
         out = sys.stdout.buffer
-        for document in export_events(store, args.case):
+        for document in progress(export_events(store, args.case), "exporting"):
             out.write(canonical_json(document) + b"\n")
     finally:
         store.close()

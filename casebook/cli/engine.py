@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from casebook.engine import ROLES, Engine
+from casebook.progress import counter, progress
 from casebook.publishing import publish_history
 from casebook.settings import Settings
 from consumers.view_store import ViewStore
@@ -58,7 +59,7 @@ def run_engine(args: argparse.Namespace) -> int:
 def publish_file(args: argparse.Namespace) -> int:
     try:
         with args.history.open("rb") as history:
-            sent = publish_history(Settings(), history)
+            sent = publish_history(Settings(), progress(history, "publishing"))
     except OSError as error:
         print(f"casebook publish: cannot read {args.history}: {error.strerror}", file=sys.stderr)
         return 2
@@ -72,6 +73,9 @@ def rebuild_views(args: argparse.Namespace) -> int:
     views = ViewStore(settings)
     views.reset()
     views.close()
-    Engine(settings, ("projections",)).run(until_idle=True)
+    bar = counter("rebuilding")
+    Engine(settings, ("projections",)).run(until_idle=True, on_progress=bar.update if bar else None)
+    if bar is not None:
+        bar.close()
     print("views rebuilt from the events topic")
     return 0

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from casebook.policies import load_policy
+from casebook.progress import progress
 from casebook.replay import replay_history
 from casebook.settings import Settings
 from domain.timefmt import parse_instant
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy or Settings().policy_file)
     try:
         with args.input.open("rb") as history:
-            report = replay_history(history, policy).report(args.as_of)
+            report = replay_history(progress(history, "replaying"), policy).report(args.as_of)
     except OSError as error:
         print(f"casebook replay: cannot read {args.input}: {error.strerror}", file=sys.stderr)
         return 2
