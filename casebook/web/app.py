@@ -81,9 +81,7 @@ def _instant(text: str | None, request: Request) -> datetime:
 
 
 Views = Annotated[ViewStore, Depends(_views)]
-AsOf = Annotated[
-    str | None, Query(description="RFC 3339 instant (naive = UTC); now when omitted.")
-]
+AsOf = Annotated[str | None, Query(description="RFC 3339 instant (naive = UTC); now when omitted.")]
 
 
 def _api_routes() -> APIRouter:
@@ -104,9 +102,7 @@ def _api_routes() -> APIRouter:
         """The contract's SLA report as of any instant (time travel: only what happened by then)."""
         return reports.sla(views, _instant(as_of, request))
 
-    @router.get(
-        "/api/sla/timeline", tags=["analysts"], dependencies=[Depends(require(*ANALYSTS))]
-    )
+    @router.get("/api/sla/timeline", tags=["analysts"], dependencies=[Depends(require(*ANALYSTS))])
     def sla_timeline(
         request: Request,
         views: Views,
