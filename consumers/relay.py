@@ -20,7 +20,7 @@ from kafka.errors import KafkaError
 from casebook.settings import Settings
 from consumers.event_store import CaseStore
 from consumers.kafka_clients import make_consumer, make_producer
-from consumers.topics import Topics
+from consumers.topics import REJECTED_MAX_MESSAGE_BYTES, Topics
 from consumers.wire import OutgoingRecord, encode_case_event, encode_dead_letter
 from domain.case import Case
 from domain.ledger import DeadLetter
@@ -146,7 +146,10 @@ class OutboxRelay:
     def _take_office(self) -> None:
         """Become the active relay: fence any predecessor, then read the committed position."""
         producer = make_producer(
-            self._settings, transactional_id=self._settings.topic(self._name), linger_ms=20
+            self._settings,
+            transactional_id=self._settings.topic(self._name),
+            linger_ms=20,
+            max_request_size=REJECTED_MAX_MESSAGE_BYTES + 64 * 1024,
         )
         producer.init_transactions()
         self.position = self._read_committed_position()

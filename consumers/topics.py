@@ -11,6 +11,7 @@ from kafka.errors import TopicAlreadyExistsError
 from casebook.settings import Settings
 
 log = logging.getLogger(__name__)
+REJECTED_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ def ensure_topics(settings: Settings) -> Topics:
         name: {"num_partitions": settings.partitions, "replication_factor": 1}
         for name in (topics.intake, topics.rejected, topics.events, topics.warnings)
     }
+    # A dead letter is the original record (up to the intake topic's limit, 1 MiB by default)
+    # plus our headers: the rejected topic takes more, so no rejection can be too big to keep.
+    wanted[topics.rejected]["configs"] = {"max.message.bytes": str(REJECTED_MAX_MESSAGE_BYTES)}
     for positions in (topics.relay_positions, topics.warnings_positions):
         wanted[positions] = {
             "num_partitions": 1,
