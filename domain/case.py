@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -90,7 +90,11 @@ class Case(Aggregate):
             return case
 
     class Opened(Event, Aggregate.Created):
+        """Version 2 added `response_clock` (v1 targets all ran on the calendar clock)."""
+
         TOPIC = "casebook:Case.Opened"
+        class_version = 2
+        OMIT_WHEN_DEFAULT: ClassVar[dict[str, Any]] = {"response_clock": "calendar"}
         customer_id: str
         tier: str
         requested_severity: int
@@ -105,6 +109,12 @@ class Case(Aggregate):
         policy_hash: str
         first_response_minutes: int
         due_at: datetime
+        response_clock: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Events stored by v1 code: their targets ran on the calendar clock."""
+            state["response_clock"] = "calendar"
 
         def apply(self, case: Case) -> None:
             case.case_id = self.case_id
@@ -233,6 +243,7 @@ class Case(Aggregate):
             policy_hash=policy.content_hash,
             first_response_minutes=int(target.total_seconds() // 60),
             due_at=to_utc(message.at) + target,
+            response_clock="calendar",
             **_cause(message),
         )
         sealed = _sealed(

@@ -57,6 +57,8 @@ def event_from_wire(document: dict[str, Any]) -> Case.Event:
     }
     for name, value in document["data"].items():
         kwargs[name] = datetime.fromisoformat(value) if name in datetime_fields and value else value
+    for name, default in getattr(cls, "OMIT_WHEN_DEFAULT", {}).items():
+        kwargs.setdefault(name, default)
     if cls is Case.Opened:
         kwargs["originator_topic"] = "casebook:Case"
     return cls(**kwargs)

@@ -39,12 +39,22 @@ def event_type(event: Any) -> str:
 
 
 def event_data(event: Any) -> dict[str, Any]:
-    """The fields particular to the event's type, JSON-ready."""
-    return {
-        field.name: _to_json(getattr(event, field.name))
-        for field in dataclasses.fields(event)
-        if field.name not in ENVELOPE_FIELDS
-    }
+    """The fields particular to the event's type, JSON-ready.
+
+    A field added in a later class version is left out while it holds the value its
+    upcaster gives old events: so an event recorded by v1 code and read by v2 code has the
+    same published form, and the same hash, as when it was recorded.
+    """
+    omit = getattr(type(event), "OMIT_WHEN_DEFAULT", {})
+    data = {}
+    for field in dataclasses.fields(event):
+        if field.name in ENVELOPE_FIELDS:
+            continue
+        value = getattr(event, field.name)
+        if field.name in omit and value == omit[field.name]:
+            continue
+        data[field.name] = _to_json(value)
+    return data
 
 
 def event_to_wire(event: Any) -> dict[str, Any]:

@@ -32,6 +32,9 @@ class OpenedData(_Data):
     policy_hash: str
     first_response_minutes: int
     due_at: AwareDatetime
+    response_clock: str = Field(
+        default="calendar", description="the clock targets run on; omitted when `calendar`"
+    )
 
 
 class ResponseData(_Data):
