@@ -16,7 +16,7 @@ from eventsourcing.domain import Aggregate
 
 from domain import rules
 from domain.chain import GENESIS_HASH, event_hash
-from domain.event_wire import event_to_wire
+from domain.event_wire import wire_of
 from domain.messages import (
     CaseClosed,
     CaseOpened,
@@ -64,9 +64,8 @@ def _cause(message: Envelope) -> dict[str, Any]:
 
 def _sealed(event_class: type[Any], fields: dict[str, Any], **identity: Any) -> dict[str, Any]:
     """The event's fields plus `previous_hash` and its own `hash` over its published form."""
-    provisional = event_class(**identity, **fields, hash="")
     chained = {**fields, "previous_hash": identity["previous_hash"]}
-    chained["hash"] = event_hash(event_to_wire(provisional))
+    chained["hash"] = event_hash(wire_of(event_class, {**identity, **fields}))
     return chained
 
 

@@ -15,13 +15,24 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
+
 GENESIS_HASH = "0" * 64
 
 
 def canonical_json(document: Any) -> bytes:
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
-        "utf-8"
-    )
+    """Sorted keys, no insignificant whitespace, UTF-8 (non-ASCII unescaped).
+
+    orjson writes exactly what `json.dumps(sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)` writes (a test holds them equal), many times faster; the standard
+    library takes what orjson refuses (integers beyond 64 bits).
+    """
+    try:
+        return orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return json.dumps(
+            document, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode("utf-8", "surrogatepass")
 
 
 def event_hash(wire_document: dict[str, Any]) -> str:

@@ -35,6 +35,8 @@ EVENT_CLASSES: dict[str, type[Case.Event]] = {
         Case.Closed,
     )
 }
+
+
 def event_from_wire(document: dict[str, Any]) -> Case.Event:
     """Rebuild the domain event; raises KeyError/ValueError on a document of another shape."""
     cls = EVENT_CLASSES[document["type"]]

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    field_validator,
+)
 
 from domain.messages import Tier
 
@@ -36,6 +43,7 @@ class Policy(BaseModel):
     """One version of a support policy, validated on load."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+    _content_hash: str = PrivateAttr(default="")
 
     id: str
     version: str
@@ -72,8 +80,12 @@ class Policy(BaseModel):
     @property
     def content_hash(self) -> str:
         """SHA-256 of the canonical JSON of the policy: names exactly what a verdict used."""
+        return self._content_hash
+
+    def model_post_init(self, context: object, /) -> None:
+        # Computed once: every opening records it, and a policy never changes (frozen).
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        self._content_hash = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

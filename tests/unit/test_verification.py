@@ -166,3 +166,23 @@ def test_an_unreadable_line_fails_verification(exported):
     result = verify_export([*lines(exported), "{not json"])
     assert not result.ok
     assert result.unreadable_lines == [len(exported) + 1]
+
+
+def test_canonical_json_is_the_standard_library_form_with_sorted_keys():
+    """orjson does the work; the bytes are exactly what the documented json.dumps call gives."""
+    from domain.chain import canonical_json
+
+    documents = [*export_of(), {"b": [1, None, True, "é\u2028\x00"], "a": {"z": 1.5, "y": 10**20}}]
+    for document in documents:
+        expected = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert canonical_json(document) == expected.encode("utf-8")
+
+
+def test_the_fast_event_id_is_the_rfc_4122_uuid5():
+    from uuid import uuid4
+
+    from domain.event_wire import event_id, event_id_text
+
+    for version in (1, 2, 9, 10, 12345):
+        aggregate_id = uuid4()
+        assert event_id_text(aggregate_id, version) == str(event_id(aggregate_id, version))
