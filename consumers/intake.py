@@ -17,7 +17,12 @@ from kafka.errors import KafkaError
 from casebook.settings import Settings
 from consumers.event_store import CaseStore
 from consumers.intake_batch import CaseCache, StoreBatch
-from consumers.kafka_clients import SeekToStoredPositions, caught_up, make_consumer
+from consumers.kafka_clients import (
+    SeekToStoredPositions,
+    caught_up,
+    make_consumer,
+    subscribe_known,
+)
 from consumers.topics import Topics
 from domain.desk import Duplicate, IntakeDesk, Rejected
 from domain.ledger import DeadLetter
@@ -42,7 +47,7 @@ class IntakeWorker:
         self._cache = CaseCache()
         self._consumer = make_consumer(settings, settings.topic("casebook-intake"))
         self._listener = SeekToStoredPositions(self._consumer, self.stored_position)
-        self._consumer.subscribe([topics.intake], listener=self._listener)
+        subscribe_known(self._consumer, [topics.intake], self._listener)
         self._assignments_seen = 0
         self.applied = 0
         self.rejected = 0
@@ -54,6 +59,7 @@ class IntakeWorker:
     def step(self, timeout_ms: int = 200) -> int:
         """Poll once and decide on what came; returns the number of records taken."""
         batches = self._consumer.poll(timeout_ms=timeout_ms)
+        self._listener.check_rebalance()
         if self._listener.assignments != self._assignments_seen:
             # Another instance may have changed cases of partitions we now own.
             self._assignments_seen = self._listener.assignments

@@ -7,14 +7,26 @@ hold the secrets (SASL, TLS) that must never reach a log line.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError
 
 from casebook.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# A rebalance of our own groups ends within a session timeout (a killed member is evicted)
+# plus a poll round; one still open after this long will not end by itself.
+STUCK_REBALANCE_S = 45.0
+
+
+class RebalanceStuck(KafkaError):
+    """A group rebalance that never completed: rebuild the consumer (retriable)."""
+
+    retriable = True
 
 
 def make_consumer(settings: Settings, group_id: str | None, **overrides: Any) -> KafkaConsumer:
@@ -45,6 +57,22 @@ def make_producer(settings: Settings, **overrides: Any) -> KafkaProducer:
     return KafkaProducer(**config)
 
 
+def subscribe_known(
+    consumer: KafkaConsumer, topics: Sequence[str], listener: ConsumerRebalanceListener
+) -> None:
+    """Subscribe only once the consumer knows the topics' partitions.
+
+    Without the metadata, the first assignment after a topic was created is empty ("No
+    partition metadata"), and the rejoin that follows could be left unfinished by
+    kafka-python 3.0 when the poll that started it timed out: the worker then sat without
+    partitions for good. Fetching the metadata first makes the first assignment the real one.
+    """
+    for topic in topics:
+        if not consumer.partitions_for_topic(topic):
+            raise KafkaError(f"no partition metadata for topic {topic}")
+    consumer.subscribe(list(topics), listener=listener)
+
+
 class SeekToStoredPositions(ConsumerRebalanceListener):
     """On assignment, move each partition to the position the store recorded.
 
@@ -59,8 +87,16 @@ class SeekToStoredPositions(ConsumerRebalanceListener):
         self._consumer = consumer
         self._stored_position = stored_position
         self.assignments = 0
+        self._rebalancing_since: float | None = time.monotonic()
+
+    def check_rebalance(self, limit_s: float = STUCK_REBALANCE_S) -> None:
+        """Raise `RebalanceStuck` if a join (or the first one) has been open for `limit_s`."""
+        since = self._rebalancing_since
+        if since is not None and time.monotonic() - since > limit_s:
+            raise RebalanceStuck(f"no assignment {time.monotonic() - since:.0f} s into a rebalance")
 
     def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        self._rebalancing_since = time.monotonic()
         log.info("partitions revoked: %s", sorted(revoked))
 
     def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
@@ -71,6 +107,7 @@ class SeekToStoredPositions(ConsumerRebalanceListener):
                 self._consumer.seek_to_beginning(partition)
             else:
                 self._consumer.seek(partition, stored + 1)
+        self._rebalancing_since = None
         log.info("partitions assigned: %s", sorted(assigned))
 
 

@@ -17,7 +17,12 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
 
 from casebook.settings import Settings
-from consumers.kafka_clients import SeekToStoredPositions, caught_up, make_consumer
+from consumers.kafka_clients import (
+    SeekToStoredPositions,
+    caught_up,
+    make_consumer,
+    subscribe_known,
+)
 from consumers.topics import Topics
 from consumers.view_store import ViewStore
 from consumers.wire import header
@@ -48,7 +53,7 @@ class ProjectionWorker:
         self._topics = topics
         self._consumer = make_consumer(settings, group or settings.topic("casebook-projections"))
         self._listener = SeekToStoredPositions(self._consumer, self._stored_position)
-        self._consumer.subscribe([topics.events, topics.rejected], listener=self._listener)
+        subscribe_known(self._consumer, [topics.events, topics.rejected], self._listener)
         self.applied = 0
 
     def _stored_position(self, partition: TopicPartition) -> int | None:
@@ -56,7 +61,9 @@ class ProjectionWorker:
 
     def step(self, timeout_ms: int = 200) -> int:
         taken = 0
-        for partition, records in self._consumer.poll(timeout_ms=timeout_ms).items():
+        batches = self._consumer.poll(timeout_ms=timeout_ms)
+        self._listener.check_rebalance()
+        for partition, records in batches.items():
             taken += self._apply(partition, records)
         if taken:
             self._unchecked_changes = self._clock is not None

@@ -19,7 +19,7 @@ from kafka.errors import KafkaError
 
 from casebook.settings import Settings
 from consumers.event_store import CaseStore
-from consumers.kafka_clients import make_consumer, make_producer
+from consumers.kafka_clients import make_consumer, make_producer, subscribe_known
 from consumers.topics import REJECTED_MAX_MESSAGE_BYTES, Topics
 from consumers.wire import OutgoingRecord, encode_case_event, encode_dead_letter
 from domain.case import Case
@@ -87,7 +87,7 @@ class OutboxRelay:
         self._positions = TopicPartition(positions_topic, 0)
         self._election = make_consumer(settings, settings.topic(name))
         self._election_result = ElectionResult()
-        self._election.subscribe([positions_topic], listener=self._election_result)
+        subscribe_known(self._election, [positions_topic], self._election_result)
         self._producer: KafkaProducer | None = None
         self.position: int | None = None
         self.published = 0
