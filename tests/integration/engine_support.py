@@ -15,6 +15,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,12 @@ from kafka import KafkaConsumer, TopicPartition
 from casebook.policies import load_policy
 from casebook.replay import Replay, replay_history
 from casebook.settings import Settings
+from consumers.event_store import open_case_store
 from consumers.topics import Topics
 from consumers.view_store import ViewStore
+from domain.case import Case
+from domain.ledger import DeadLetter, IntakeMessageTaken
+from projections.sla import sla_report
 
 SAMPLES = Path("/work/shared/samples")
 ROOT = Path(__file__).resolve().parents[2]
@@ -209,3 +214,84 @@ def topics(settings: Settings) -> Topics:
 
 def header_map(record: Any) -> dict[str, bytes]:
     return {name: value for name, value in record.headers or []}
+
+
+def assert_views_equal_replay(settings: Settings, replay: Replay) -> None:
+    """The durable views answer as the offline replay does: SLA, every audit, rejections."""
+    expected = replay.report()
+    as_of = replay.latest_at
+    assert as_of is not None
+    views = ViewStore(settings)
+    try:
+        assert sla_report(views.sla_rows(), as_of) == expected["sla"]
+        for case_id, entry in expected["audit"].items():
+            audit = views.case_audit(case_id)
+            assert audit is not None, f"case {case_id} missing from the audit view"
+            assert audit.to_report(as_of)["severity_changes"] == entry["severity_changes"], case_id
+        assert set(views.case_ids()) == set(expected["audit"])
+        live_rejected = [entry.to_report() for entry in views.rejected()]
+    finally:
+        views.close()
+    assert rejected_multiset(live_rejected) == rejected_multiset(expected["rejected"])
+
+
+def replay_case_events(replay: Replay) -> Counter[tuple[str, int, str]]:
+    """(case, version, message id) of every case event the replay produced."""
+    return Counter(
+        (case_id, entry.version, entry.message_id)
+        for case_id, audit in replay.audit.cases.items()
+        for entry in audit.events
+    )
+
+
+@dataclass
+class StoreContents:
+    case_events: Counter[tuple[str, int, str]]
+    dead_letters: int
+    ledger_entries: int
+
+
+def store_contents(settings: Settings) -> StoreContents:
+    """Everything in the event store's notification log, counted (stop the engines first)."""
+    store = open_case_store(settings)
+    contents = StoreContents(Counter(), 0, 0)
+    try:
+        start = 0
+        while True:
+            notifications = store.recorder.select_notifications(
+                start=start, limit=5000, inclusive_of_start=False
+            )
+            if not notifications:
+                return contents
+            start = notifications[-1].id
+            for notification in notifications:
+                event = store.mapper.to_domain_event(notification)
+                if isinstance(event, Case.Event):
+                    key = (event.case_id, event.originator_version, event.message_id)
+                    contents.case_events[key] += 1
+                elif isinstance(event, DeadLetter.Created):
+                    contents.dead_letters += 1
+                elif isinstance(event, IntakeMessageTaken.Created):
+                    contents.ledger_entries += 1
+    finally:
+        store.close()
+
+
+def rejected_sources(settings: Settings) -> Counter[tuple[str, int, int]]:
+    """The rejected topic's records counted by the intake record they came from."""
+    return Counter(
+        (
+            header_map(r)["casebook.source.topic"].decode(),
+            int(header_map(r)["casebook.source.partition"]),
+            int(header_map(r)["casebook.source.offset"]),
+        )
+        for r in read_topic(settings, topics(settings).rejected)
+    )
+
+
+def case_event_records(settings: Settings) -> Counter[tuple[str, int]]:
+    """The events topic's records counted by (case, version)."""
+    return Counter(
+        (header_map(r)["casebook.case_id"].decode(), int(header_map(r)["casebook.version"]))
+        for r in read_topic(settings, topics(settings).events)
+    )
