@@ -7,6 +7,7 @@ import math
 import resource
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 
@@ -57,5 +58,15 @@ def growth(before: float | None, after: float | None) -> float | None:
 
 
 def peak_rss_kb() -> int:
-    """This process's peak resident set size in KiB (Linux reports `ru_maxrss` in KiB)."""
+    """This process's peak resident set size in KiB: VmHWM of its own address space.
+
+    Not `ru_maxrss`: Linux carries the forking parent's high-water mark across fork and
+    exec into it, so a small child of a big parent would report the parent's peak.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
