@@ -1,18 +1,20 @@
 """The engine: the intake, relay and projection roles, in one process or one role per process.
 
-Each role is a worker with `step()` (do a bounded amount of work) and `idle()` (nothing
-left to do). A retriable failure (broker or database away) closes the worker, waits with a
-bounded, logged back-off, and builds it afresh: it rejoins its group and resumes from the
-positions in the store, so nothing is skipped or applied twice.
+Each role is a worker with `step()` (a bounded amount of work) and `idle()` (nothing left
+to do), driven by a thread of its own: a worker waiting in a Kafka poll never holds up the
+others, and polls can be long enough for kafka-python to finish a group rebalance inside
+the poll that started it. Each worker owns its store connections. A retriable failure
+(broker or database away) closes the worker, waits with a bounded, logged back-off, and
+builds it afresh: it rejoins its group and resumes from the positions in the store, so
+nothing is skipped or applied twice. Any other failure stops the engine and is raised.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -21,17 +23,19 @@ from eventsourcing.persistence import IntegrityError
 from casebook.policies import load_policy
 from casebook.settings import Settings
 from consumers.errors import RETRIABLE
-from consumers.event_store import CaseStore, open_case_store
+from consumers.event_store import open_case_store
 from consumers.intake import IntakeWorker
 from consumers.projection_runner import ProjectionWorker
 from consumers.relay import EventStoreOutbox, OutboxRelay
-from consumers.topics import Topics, ensure_topics
+from consumers.topics import ensure_topics
 from consumers.view_store import ViewStore
 from consumers.warnings import WarningsOutbox
 
 log = logging.getLogger(__name__)
 
 ROLES = ("intake", "relay", "projections")
+POLL_MS = 500
+IDLE_CHECK_S = 0.25
 BACKOFF_START_S = 0.5
 BACKOFF_MAX_S = 10.0
 
@@ -51,17 +55,34 @@ class Worker(Protocol):
 
 @dataclass
 class Slot:
-    """A role's worker and how to build it again after a failure."""
+    """A role's worker, how to build it again after a failure, and what its thread saw."""
 
     role: str
-    build: Callable[[], Worker]
+    build: Callable[[], tuple[Worker, Callable[[], None]]]
     worker: Worker | None = None
+    release: Callable[[], None] | None = None
     failures: int = 0
+    progress: int = 0
+    idle: bool = False
+    error: BaseException | None = None
+    thread: threading.Thread | None = field(default=None, repr=False)
 
     def ensure(self) -> Worker:
         if self.worker is None:
-            self.worker = self.build()
+            self.worker, self.release = self.build()
         return self.worker
+
+    def drop(self) -> None:
+        """Close the worker and its connections; failures to close are only logged."""
+        worker, release = self.worker, self.release
+        self.worker = self.release = None
+        for close in (worker.close if worker else None, release):
+            if close is None:
+                continue
+            try:
+                close()
+            except RETRIABLE as error:
+                log.info("%s: closing after failure: %s", self.role, error)
 
 
 class Engine:
@@ -72,27 +93,38 @@ class Engine:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         """`clock` drives breach warnings: the wall clock unless a test passes its own."""
-        self._settings = settings
-        self._topics: Topics = ensure_topics(settings)
+        topics = ensure_topics(settings)
         policy = load_policy(settings.policy_file)
-        self._store: CaseStore | None = None
-        self._views: ViewStore | None = None
-        builders: dict[str, Callable[[], Worker]] = {
-            "intake": lambda: IntakeWorker(settings, self._case_store(), policy, self._topics),
-            "relay": lambda: OutboxRelay(
-                settings,
-                EventStoreOutbox(self._case_store(), self._topics),
-                self._topics.relay_positions,
-            ),
-            "projections": lambda: ProjectionWorker(
-                settings, self._view_store(), self._topics, clock=clock or wall_clock
-            ),
-            "warnings-relay": lambda: OutboxRelay(
-                settings,
-                WarningsOutbox(self._view_store(), self._topics.warnings),
-                self._topics.warnings_positions,
-                name="casebook-warnings-relay",
-            ),
+        # Create the tables once, here, before the workers open their own connections in
+        # parallel threads (eventsourcing's first-open migration is not safe to race).
+        open_case_store(settings).close()
+        ViewStore(settings).close()
+        warnings_clock = clock or wall_clock
+
+        def intake() -> tuple[Worker, Callable[[], None]]:
+            store = open_case_store(settings)
+            return IntakeWorker(settings, store, policy, topics), store.close
+
+        def relay() -> tuple[Worker, Callable[[], None]]:
+            store = open_case_store(settings)
+            outbox = EventStoreOutbox(store, topics)
+            return OutboxRelay(settings, outbox, topics.relay_positions), store.close
+
+        def projections() -> tuple[Worker, Callable[[], None]]:
+            views = ViewStore(settings)
+            return ProjectionWorker(settings, views, topics, clock=warnings_clock), views.close
+
+        def warnings_relay() -> tuple[Worker, Callable[[], None]]:
+            views = ViewStore(settings)
+            outbox = WarningsOutbox(views, topics.warnings)
+            name = "casebook-warnings-relay"
+            return OutboxRelay(settings, outbox, topics.warnings_positions, name=name), views.close
+
+        builders = {
+            "intake": intake,
+            "relay": relay,
+            "projections": projections,
+            "warnings-relay": warnings_relay,
         }
         # The relay role publishes both outboxes: case events and breach warnings.
         expanded = [
@@ -109,38 +141,57 @@ class Engine:
     ) -> None:
         """Work until stopped (or, with `until_idle`, until every role has nothing left)."""
         stop = stop or threading.Event()
-        quiet_rounds = 0
+        for slot in self._slots:
+            slot.thread = threading.Thread(
+                target=self._drive, args=(slot, stop), name=f"casebook-{slot.role}", daemon=True
+            )
+            slot.thread.start()
+        reported = 0
+        quiet_checks = 0
+        try:
+            while not stop.wait(IDLE_CHECK_S):
+                total = sum(slot.progress for slot in self._slots)
+                if on_progress is not None and total > reported:
+                    on_progress(total - reported)
+                moved, reported = total != reported, total
+                if until_idle:
+                    all_idle = all(slot.idle for slot in self._slots)
+                    quiet_checks = quiet_checks + 1 if all_idle and not moved else 0
+                    if quiet_checks >= 2:
+                        break
+        finally:
+            stop.set()
+            for slot in self._slots:
+                if slot.thread is not None:
+                    slot.thread.join()
+        errors = [slot.error for slot in self._slots if slot.error is not None]
+        if errors:
+            raise errors[0]
+
+    def _drive(self, slot: Slot, stop: threading.Event) -> None:
+        """One role's loop, on its own thread, until the engine stops."""
         try:
             while not stop.is_set():
-                progressed = sum(self._step(slot) for slot in self._slots)
-                if progressed and on_progress is not None:
-                    on_progress(progressed)
-                if not until_idle:
+                if not self._step(slot, stop):
                     continue
-                quiet_rounds = quiet_rounds + 1 if progressed == 0 and self._all_idle() else 0
-                if quiet_rounds >= 2:
-                    return
+        except BaseException as error:  # noqa: BLE001 - handed to run(), which raises it
+            slot.error = error
+            stop.set()
         finally:
-            self.close()
+            slot.drop()
 
-    def close(self) -> None:
-        for slot in self._slots:
-            self._drop(slot)
-        if self._views is not None:
-            self._views.close()
-            self._views = None
-        if self._store is not None:
-            self._store.close()
-            self._store = None
-
-    def _step(self, slot: Slot) -> int:
+    def _step(self, slot: Slot, stop: threading.Event) -> bool:
         try:
-            done = slot.ensure().step()
+            worker = slot.ensure()
+            done = worker.step(POLL_MS)
             slot.failures = 0
-            return done
+            slot.progress += done
+            slot.idle = done == 0 and worker.idle()
+            return True
         except IntegrityError:
             raise  # a conflict the worker did not expect is a bug, not weather
         except RETRIABLE as error:
+            slot.idle = False
             slot.failures += 1
             delay = min(BACKOFF_MAX_S, BACKOFF_START_S * 2 ** (slot.failures - 1))
             log.warning(
@@ -151,46 +202,6 @@ class Engine:
                 delay,
                 slot.failures,
             )
-            self._drop(slot)
-            self._reset_connections()
-            time.sleep(delay)
-            return 0
-
-    def _all_idle(self) -> bool:
-        return all(slot.worker is not None and slot.worker.idle() for slot in self._slots)
-
-    def _drop(self, slot: Slot) -> None:
-        worker, slot.worker = slot.worker, None
-        if worker is None:
-            return
-        try:
-            worker.close()
-        except RETRIABLE as error:
-            log.info("%s: closing after failure: %s", slot.role, error)
-
-    def _reset_connections(self) -> None:
-        """After a database failure, open fresh connections on the next use."""
-        for slot in self._slots:
-            self._drop(slot)
-        if self._views is not None:
-            try:
-                self._views.close()
-            except RETRIABLE:
-                log.info("view store connection already gone")
-            self._views = None
-        if self._store is not None:
-            try:
-                self._store.close()
-            except RETRIABLE:
-                log.info("event store connection already gone")
-            self._store = None
-
-    def _case_store(self) -> CaseStore:
-        if self._store is None:
-            self._store = open_case_store(self._settings)
-        return self._store
-
-    def _view_store(self) -> ViewStore:
-        if self._views is None:
-            self._views = ViewStore(self._settings)
-        return self._views
+            slot.drop()
+            stop.wait(delay)
+            return False
