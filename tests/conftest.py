@@ -3,7 +3,9 @@
 Both servers are session-scoped and start only when a test asks for them (directly or via
 a factory), so `tests/unit` runs without either. They listen on test ports of their own
 (Kafka 29092/29093, PostgreSQL 25432) with state under `var/test`, so a developer's
-`casebook broker start` on the default ports is left alone. Both are stopped when the
+`casebook broker start` on the default ports is left alone. Two test sessions can run side
+by side when one of them moves all four elsewhere: `CASEBOOK_TEST_KAFKA_PORT`,
+`CASEBOOK_TEST_KAFKA_CONTROLLER_PORT`, `CASEBOOK_TEST_POSTGRES_PORT`, `CASEBOOK_TEST_DATA_DIR`. Both are stopped when the
 session ends: no JVM or postmaster outlives the test run. Nothing here skips: if a server
 cannot start, the tests that need it fail with the reason.
 
@@ -13,6 +15,7 @@ see each other's data and the servers can be shared.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,26 +29,34 @@ from infra.kafka.broker import LocalBroker
 from infra.postgres.server import LocalPostgres, PostgresParams
 
 ROOT = Path(__file__).resolve().parents[1]
-TEST_DATA_DIR = ROOT / "var" / "test"
+TEST_DATA_DIR = Path(os.environ.get("CASEBOOK_TEST_DATA_DIR") or ROOT / "var" / "test").resolve()
 # Shared with `scripts/bootstrap.sh` (data_dir ./var), so the jars are downloaded once.
 CACHE_DIR = ROOT / "var" / "cache"
 
-TEST_KAFKA_PORT = 29092
-TEST_KAFKA_CONTROLLER_PORT = 29093
-TEST_POSTGRES_PORT = 25432
+TEST_KAFKA_PORT = int(os.environ.get("CASEBOOK_TEST_KAFKA_PORT") or 29092)
+TEST_KAFKA_CONTROLLER_PORT = int(os.environ.get("CASEBOOK_TEST_KAFKA_CONTROLLER_PORT") or 29093)
+TEST_POSTGRES_PORT = int(os.environ.get("CASEBOOK_TEST_POSTGRES_PORT") or 25432)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "integration: needs a real Kafka broker or PostgreSQL server (tests/integration)"
     )
+    config.addinivalue_line(
+        "markers", "faults: kills processes and servers mid-stream (tests/faults, slow)"
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     integration_dir = ROOT / "tests" / "integration"
+    faults_dir = ROOT / "tests" / "faults"
     for item in items:
-        if integration_dir in Path(item.path).parents:
+        parents = Path(item.path).parents
+        if integration_dir in parents:
             item.add_marker(pytest.mark.integration)
+        if faults_dir in parents:
+            item.add_marker(pytest.mark.integration)
+            item.add_marker(pytest.mark.faults)
 
 
 def fresh_name(kind: str) -> str:
@@ -57,7 +68,7 @@ def fresh_name(kind: str) -> str:
 
 @pytest.fixture(scope="session")
 def kafka_broker() -> Iterator[str]:
-    """The bootstrap address (`127.0.0.1:29092`) of a real single-node Apache Kafka broker."""
+    """The bootstrap address (`127.0.0.1:29092` by default) of a real single-node Apache Kafka broker."""
     broker = LocalBroker(
         data_dir=TEST_DATA_DIR / "kafka",
         port=TEST_KAFKA_PORT,
@@ -83,7 +94,7 @@ def local_postgres() -> Iterator[LocalPostgres]:
 
 @pytest.fixture(scope="session")
 def postgres_server(local_postgres: LocalPostgres) -> PostgresParams:
-    """Connection parameters of a real PostgreSQL server on 127.0.0.1:25432: the
+    """Connection parameters of a real PostgreSQL server on 127.0.0.1:25432 (by default): the
     application role `casebook` (password `casebook`) and its database `casebook`."""
     return local_postgres.params
 
