@@ -8,9 +8,12 @@ publishes from the log. The backend is chosen by settings, never by domain code.
 from __future__ import annotations
 
 from pathlib import Path
+from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import ProcessRecorder
+from eventsourcing.postgres import PostgresProcessRecorder
+from eventsourcing.sqlite import SQLiteProcessRecorder
 
 from casebook.settings import Settings
 
@@ -63,3 +66,41 @@ def sqlite_path(settings: Settings, name: str) -> Path:
 
 def open_case_store(settings: Settings) -> CaseStore:
     return CaseStore(env=store_env(settings))
+
+
+SQLITE_MAX_PARAMS = 900
+
+
+def existing_originators(store: CaseStore, ids: list[UUID]) -> set[UUID]:
+    """Which of these aggregate ids have events: one query per chunk instead of one per id.
+
+    The intake asks this for a whole poll batch (message ledger entries, cases), which is
+    what eventsourcing's one-aggregate-at-a-time API cannot do in one round trip.
+    """
+    recorder = store.recorder
+    table = recorder.events_table_name  # type: ignore[attr-defined]
+    found: set[UUID] = set()
+    if not ids:
+        return found
+    if isinstance(recorder, SQLiteProcessRecorder):
+        for start in range(0, len(ids), SQLITE_MAX_PARAMS):
+            chunk = ids[start : start + SQLITE_MAX_PARAMS]
+            marks = ",".join("?" * len(chunk))
+            with recorder.datastore.transaction(commit=False) as cursor:
+                cursor.execute(
+                    f"SELECT DISTINCT originator_id FROM {table} WHERE originator_id IN ({marks})",
+                    [i.hex for i in chunk],
+                )
+                found.update(UUID(str(row[0])) for row in cursor.fetchall())
+        return found
+    assert isinstance(recorder, PostgresProcessRecorder)
+    with recorder.datastore.get_connection() as connection, connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT originator_id FROM {table} WHERE originator_id = ANY(%s)",  # type: ignore[arg-type]
+            [ids],
+        )
+        found.update(
+            UUID(str(row["originator_id"] if isinstance(row, dict) else row[0]))
+            for row in cursor.fetchall()
+        )
+    return found

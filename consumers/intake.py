@@ -26,7 +26,7 @@ from consumers.kafka_clients import (
 from consumers.topics import Topics
 from domain.desk import Duplicate, IntakeDesk, Rejected
 from domain.ledger import DeadLetter
-from domain.parsing import parse_message
+from domain.parsing import InvalidMessage, parse_message
 from domain.policy import Policy
 
 log = logging.getLogger(__name__)
@@ -88,8 +88,13 @@ class IntakeWorker:
         desk = IntakeDesk(batch, batch, self._policy)
         dead_letters: list[DeadLetter] = []
         duplicates = 0
-        for record in fresh:
-            outcome = desk.take(parse_message(record.value or b""))
+        parsed = [parse_message(record.value or b"") for record in fresh]
+        batch.prefetch(
+            {m.message_id for m in parsed if not isinstance(m, InvalidMessage)},
+            {m.case_id for m in parsed if not isinstance(m, InvalidMessage)},
+        )
+        for record, message in zip(fresh, parsed, strict=True):
+            outcome = desk.take(message)
             if isinstance(outcome, Rejected):
                 dead_letters.append(_dead_letter(record, outcome))
             elif isinstance(outcome, Duplicate):

@@ -10,7 +10,7 @@ from collections import OrderedDict
 
 from eventsourcing.application import AggregateNotFoundError
 
-from consumers.event_store import CaseStore
+from consumers.event_store import CaseStore, existing_originators
 from domain.case import Case, case_aggregate_id
 from domain.ledger import IntakeMessageTaken, ledger_entry_id
 from domain.reasons import Rejection
@@ -47,9 +47,24 @@ class StoreBatch:
         self._cache = cache
         self.cases: dict[str, Case] = {}
         self.ledger: dict[str, IntakeMessageTaken] = {}
+        self._checked_ids: set[str] = set()
+        self._seen_ids: set[str] = set()
+        self._absent_cases: set[str] = set()
+
+    def prefetch(self, message_ids: set[str], case_ids: set[str]) -> None:
+        """Learn in two queries which message ids were taken and which cases exist."""
+        by_entry = {ledger_entry_id(m): m for m in message_ids}
+        self._seen_ids = {by_entry[i] for i in existing_originators(self._store, list(by_entry))}
+        self._checked_ids = set(message_ids)
+        unknown = {c for c in case_ids if self._cache.get(c) is None}
+        by_case = {case_aggregate_id(c): c for c in unknown}
+        existing = {by_case[i] for i in existing_originators(self._store, list(by_case))}
+        self._absent_cases = unknown - existing
 
     def find(self, case_id: str) -> Case | None:
         case = self.cases.get(case_id) or self._cache.get(case_id)
+        if case is None and case_id in self._absent_cases:
+            return None
         if case is None:
             try:
                 case = self._store.repository.get(case_aggregate_id(case_id))
@@ -65,6 +80,8 @@ class StoreBatch:
     def has_seen(self, message_id: str) -> bool:
         if message_id in self.ledger:
             return True
+        if message_id in self._checked_ids:
+            return message_id in self._seen_ids
         return bool(self._store.recorder.select_events(ledger_entry_id(message_id), limit=1))
 
     def note(self, message_id: str, case_id: str | None, rejection: Rejection | None) -> None:
