@@ -46,17 +46,29 @@ class LocalBroker:
         controller_port: int,
         cache_dir: Path,
         version: str = KAFKA_VERSION,
+        sasl_port: int | None = None,
+        sasl_users: dict[str, str] | None = None,
     ) -> None:
+        """`sasl_port`: also listen there with SASL_PLAINTEXT (PLAIN and SCRAM-SHA-256) for
+        `sasl_users` (name -> password; a test broker's, written to its own properties)."""
         self.data_dir = data_dir.resolve()
         self.port = port
         self.controller_port = controller_port
         self.cache_dir = cache_dir
         self.version = version
+        self.sasl_port = sasl_port
+        self.sasl_users = dict(sasl_users or {})
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def bootstrap(self) -> str:
         return f"{HOST}:{self.port}"
+
+    @property
+    def sasl_bootstrap(self) -> str:
+        if self.sasl_port is None:
+            raise BrokerError("this broker has no SASL listener")
+        return f"{HOST}:{self.sasl_port}"
 
     @property
     def log_file(self) -> Path:
@@ -96,7 +108,9 @@ class LocalBroker:
         """
         pid = self.pid()
         if pid is None:
-            for port in (self.port, self.controller_port):
+            for port in (self.port, self.controller_port, self.sasl_port):
+                if port is None:
+                    continue
                 if _port_in_use(port):
                     raise BrokerError(f"port {port} is in use by another process, not our broker")
             pid = self._launch()
@@ -162,6 +176,8 @@ class LocalBroker:
             port=self.port,
             controller_port=self.controller_port,
             log_dirs=self._log_dirs,
+            sasl_port=self.sasl_port,
+            sasl_users=self.sasl_users,
         )
         self._properties_file.write_text(properties)
         (self.data_dir / "log4j2.properties").write_text(log4j2_properties())
@@ -180,6 +196,9 @@ class LocalBroker:
             "-c",
             str(self._properties_file),
         ]
+        if self.sasl_port is not None:
+            for name, password in self.sasl_users.items():
+                command += ["--add-scram", f"SCRAM-SHA-256=[name={name},password={password}]"]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             output = result.stdout + result.stderr

@@ -10,8 +10,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+SASL_LISTENER = "SASL"
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256")
 
-def server_properties(host: str, port: int, controller_port: int, log_dirs: Path) -> str:
+
+def server_properties(
+    host: str,
+    port: int,
+    controller_port: int,
+    log_dirs: Path,
+    sasl_port: int | None = None,
+    sasl_users: dict[str, str] | None = None,
+) -> str:
+    """With `sasl_port`, a second client listener (SASL_PLAINTEXT, PLAIN and SCRAM-SHA-256)
+    for `sasl_users` (name -> password); PLAINTEXT stays the inter-broker listener."""
     settings = {
         "process.roles": "broker,controller",
         "node.id": "1",
@@ -37,7 +49,31 @@ def server_properties(host: str, port: int, controller_port: int, log_dirs: Path
         # silently create a one-partition topic.
         "auto.create.topics.enable": "false",
     }
+    if sasl_port is not None:
+        settings.update(_sasl_listener(host, sasl_port, sasl_users or {}))
+        for key in ("listeners", "advertised.listeners"):
+            settings[key] += f",{SASL_LISTENER}://{host}:{sasl_port}"
     return "".join(f"{key}={value}\n" for key, value in settings.items())
+
+
+def _sasl_listener(host: str, sasl_port: int, users: dict[str, str]) -> dict[str, str]:
+    """PLAIN checks the users listed in its JAAS line; SCRAM checks the credentials stored in
+    the cluster metadata (added when the storage is formatted, see `LocalBroker`)."""
+    prefix = f"listener.name.{SASL_LISTENER.lower()}"
+    plain_users = " ".join(f'user_{name}="{password}"' for name, password in users.items())
+    return {
+        "listener.security.protocol.map": (
+            f"CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,{SASL_LISTENER}:SASL_PLAINTEXT"
+        ),
+        "sasl.enabled.mechanisms": ",".join(SASL_MECHANISMS),
+        f"{prefix}.sasl.enabled.mechanisms": ",".join(SASL_MECHANISMS),
+        f"{prefix}.plain.sasl.jaas.config": (
+            f"org.apache.kafka.common.security.plain.PlainLoginModule required {plain_users};"
+        ),
+        f"{prefix}.scram-sha-256.sasl.jaas.config": (
+            "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+        ),
+    }
 
 
 def log4j2_properties() -> str:
