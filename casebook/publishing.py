@@ -3,11 +3,33 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 from casebook.settings import Settings
-from consumers.kafka_clients import make_producer
+from consumers.kafka_clients import make_producer, send_each
 from consumers.topics import ensure_topics
+
+
+class PublishRefused(RuntimeError):
+    """Kafka refused some lines (e.g. over the broker's maximum size); the others were sent."""
+
+    def __init__(self, report: PublishReport) -> None:
+        self.report = report
+        super().__init__("; ".join(report.describe_refusals()))
+
+
+@dataclass
+class PublishReport:
+    sent: int = 0
+    # (line number in the file, size in bytes, Kafka's reason) for each refused line
+    refused: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def describe_refusals(self) -> list[str]:
+        return [
+            f"line {line} ({size:,} bytes) refused by Kafka: {reason}"
+            for line, size, reason in self.refused
+        ]
 
 
 def intake_key(line: bytes) -> bytes | None:
@@ -21,21 +43,33 @@ def intake_key(line: bytes) -> bytes | None:
 
 
 def publish_history(settings: Settings, lines: Iterable[bytes]) -> int:
-    """Send every non-empty line as it is, keyed by case id; returns how many were sent."""
+    """Send every non-empty line as it is, keyed by case id; returns how many were sent.
+
+    Raises `PublishRefused` (after sending all the others) if Kafka refused any line.
+    """
+    report = publish_report(settings, lines)
+    if report.refused:
+        raise PublishRefused(report)
+    return report.sent
+
+
+def publish_report(settings: Settings, lines: Iterable[bytes]) -> PublishReport:
+    """Send every non-empty line; a line Kafka refuses is reported, the rest still flow."""
     topics = ensure_topics(settings)
+    # Up to 2 MiB leaves the client: the broker, not the client, decides what is too large,
+    # so its refusal (and reason) reaches the publisher.
     producer = make_producer(settings, linger_ms=20, max_request_size=2 * 1024 * 1024)
-    sent = 0
-    try:
-        futures = []
-        for line in lines:
+    numbers: list[int] = []
+
+    def records() -> Iterator[tuple[bytes | None, bytes]]:
+        for number, line in enumerate(lines, start=1):
             value = line.rstrip(b"\r\n")
-            if not value.strip():
-                continue
-            futures.append(producer.send(topics.intake, key=intake_key(value), value=value))
-            sent += 1
-        producer.flush()
-        for future in futures:
-            future.get(timeout=30)  # raises if the broker refused a record
+            if value.strip():
+                numbers.append(number)
+                yield intake_key(value), value
+
+    try:
+        sent, refused = send_each(producer, topics.intake, records())
     finally:
         producer.close()
-    return sent
+    return PublishReport(sent, [(numbers[index], size, why) for index, size, why in refused])

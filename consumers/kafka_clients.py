@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import KafkaError
+from kafka.admin import KafkaAdminClient
+from kafka.errors import KafkaError, KafkaTimeoutError, NoBrokersAvailable
 
 from casebook.settings import Settings
 
@@ -27,6 +28,78 @@ class RebalanceStuck(KafkaError):
     """A group rebalance that never completed: rebuild the consumer (retriable)."""
 
     retriable = True
+
+
+class KafkaUnreachable(KafkaError):
+    """No broker could be reached (or none accepted our credentials); the message says which."""
+
+    retriable = True
+
+
+class KafkaAuthenticationFailed(KafkaError):
+    """The broker refused the SASL credentials: waiting will not help, so not retriable."""
+
+    retriable = False
+
+
+class _AuthFailureSpotter(logging.Handler):
+    """kafka-python logs a refused SASL login and then only times out: keep that reason."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.reason: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if "SaslAuthenticationFailedError" in text or "Authentication failed" in text:
+            self.reason = text.split("SaslAuthenticationFailedError", 1)[-1].strip(" :")
+
+
+def make_admin(settings: Settings, **overrides: Any) -> KafkaAdminClient:
+    """An admin client; a broker that cannot be reached or refuses us is a clear error.
+
+    The error names the bootstrap servers, the protocol, the mechanism and the user, never
+    the password (kafka-python's own messages do not carry it either).
+    """
+    spotter = _AuthFailureSpotter()
+    kafka_log = logging.getLogger("kafka")
+    kafka_log.addHandler(spotter)
+    try:
+        return KafkaAdminClient(**settings.kafka_client_config(), **overrides)
+    except (KafkaTimeoutError, NoBrokersAvailable) as error:
+        who = f"{settings.kafka_bootstrap} over {settings.kafka_security_protocol}"
+        if settings.kafka_sasl_mechanism:
+            who += f" (SASL {settings.kafka_sasl_mechanism} as {settings.kafka_sasl_username!r})"
+        if spotter.reason is not None:
+            raise KafkaAuthenticationFailed(
+                f"Kafka at {who} refused the credentials: {spotter.reason}; check "
+                "CASEBOOK_KAFKA_SASL_USERNAME and CASEBOOK_KAFKA_SASL_PASSWORD"
+            ) from error
+        raise KafkaUnreachable(f"cannot reach Kafka at {who}: {error}") from error
+    finally:
+        kafka_log.removeHandler(spotter)
+
+
+def send_each(
+    producer: KafkaProducer, topic: str, records: Iterable[tuple[bytes | None, bytes]]
+) -> tuple[int, list[tuple[int, int, str]]]:
+    """Send every (key, value); a record the broker refuses does not stop the others.
+
+    Returns how many were acknowledged and, for each refused one, (its index, its size in
+    bytes, Kafka's reason), e.g. a record over the broker's `message.max.bytes`.
+    """
+    futures = [
+        (index, len(value), producer.send(topic, key=key, value=value))
+        for index, (key, value) in enumerate(records)
+    ]
+    producer.flush()
+    refused: list[tuple[int, int, str]] = []
+    for index, size, future in futures:
+        try:
+            future.get(timeout=30)
+        except KafkaError as error:
+            refused.append((index, size, f"{type(error).__name__}: {error}"))
+    return len(futures) - len(refused), refused
 
 
 def make_consumer(settings: Settings, group_id: str | None, **overrides: Any) -> KafkaConsumer:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from kafka.admin import KafkaAdminClient
 from kafka.errors import TopicAlreadyExistsError
 
 from casebook.settings import Settings
+from consumers.kafka_clients import make_admin
 
 log = logging.getLogger(__name__)
 REJECTED_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
@@ -56,7 +56,7 @@ def ensure_topics(settings: Settings) -> Topics:
             "replication_factor": 1,
             "configs": {"cleanup.policy": "compact"},
         }
-    admin = KafkaAdminClient(**settings.kafka_client_config())
+    admin = make_admin(settings)
     try:
         existing = set(admin.list_topics())
         missing = {name: spec for name, spec in wanted.items() if name not in existing}

@@ -12,7 +12,7 @@ from typing import Any
 
 from casebook.engine import ROLES, Engine
 from casebook.progress import counter, progress
-from casebook.publishing import publish_history
+from casebook.publishing import publish_report
 from casebook.settings import Settings
 from consumers.view_store import ViewStore
 
@@ -59,12 +59,14 @@ def run_engine(args: argparse.Namespace) -> int:
 def publish_file(args: argparse.Namespace) -> int:
     try:
         with args.history.open("rb") as history:
-            sent = publish_history(Settings(), progress(history, "publishing"))
+            report = publish_report(Settings(), progress(history, "publishing"))
     except OSError as error:
         print(f"casebook publish: cannot read {args.history}: {error.strerror}", file=sys.stderr)
         return 2
-    print(f"published {sent} messages")
-    return 0
+    print(f"published {report.sent} messages")
+    for refusal in report.describe_refusals():
+        print(f"casebook publish: {refusal}", file=sys.stderr)
+    return 1 if report.refused else 0
 
 
 def rebuild_views(args: argparse.Namespace) -> int:
