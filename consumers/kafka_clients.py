@@ -13,7 +13,7 @@ from typing import Any
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
-from kafka.errors import KafkaError, KafkaTimeoutError, NoBrokersAvailable
+from kafka.errors import KafkaError, KafkaTimeoutError
 
 from casebook.settings import Settings
 
@@ -66,7 +66,7 @@ def make_admin(settings: Settings, **overrides: Any) -> KafkaAdminClient:
     kafka_log.addHandler(spotter)
     try:
         return KafkaAdminClient(**settings.kafka_client_config(), **overrides)
-    except (KafkaTimeoutError, NoBrokersAvailable) as error:
+    except KafkaTimeoutError as error:  # kafka-python 3: no broker answered in time
         who = f"{settings.kafka_bootstrap} over {settings.kafka_security_protocol}"
         if settings.kafka_sasl_mechanism:
             who += f" (SASL {settings.kafka_sasl_mechanism} as {settings.kafka_sasl_username!r})"
