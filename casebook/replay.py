@@ -25,7 +25,7 @@ class Replay:
     """The views a history produced, and the latest upstream instant seen."""
 
     sla: SlaView = field(default_factory=SlaView)
-    audit: AuditView = field(default_factory=AuditView)
+    audit: AuditView = field(default_factory=lambda: AuditView(keep_events=False))
     rejected: RejectedList = field(default_factory=RejectedList)
     latest_at: datetime | None = None
     lines: int = 0
@@ -48,9 +48,15 @@ class Replay:
         }
 
 
-def replay_history(lines: Iterable[bytes], policy: Policy) -> Replay:
-    """Decide on every line in order; empty lines are not messages and are skipped."""
-    replay = Replay()
+def replay_history(
+    lines: Iterable[bytes], policy: Policy, *, keep_audit_events: bool = False
+) -> Replay:
+    """Decide on every line in order; empty lines are not messages and are skipped.
+
+    The report shows only severity changes, so by default the audit keeps nothing per event
+    (memory grows with cases, not history); `keep_audit_events` keeps the full histories.
+    """
+    replay = Replay(audit=AuditView(keep_events=keep_audit_events))
     desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), policy)
     for number, line in enumerate(lines, start=1):
         replay.lines = number

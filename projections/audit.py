@@ -86,9 +86,7 @@ class CaseAudit:
     events: list[AuditEntry] = field(default_factory=list)
     severity_changes: list[SeverityChange] = field(default_factory=list)
 
-    @property
-    def version(self) -> int:
-        return self.events[-1].version if self.events else 0
+    version: int = 0
 
     def to_report(self, as_of: datetime, with_events: bool = False) -> dict[str, Any]:
         changes = [
@@ -160,15 +158,29 @@ def case_audit_from_entries(case_id: str, customer_id: str, entries: list[AuditE
     audit = CaseAudit(case_id, customer_id, entries[0].at if entries else datetime.min)
     for entry in entries:
         audit.events.append(entry)
+        audit.version = entry.version
         fold_severity_change(audit.severity_changes, entry)
     return audit
 
 
-class AuditView:
-    """In-memory audit history, fed by domain events in per-case order."""
+SEVERITY_EVENTS = (
+    Case.SeverityProposed,
+    Case.SeverityAgreed,
+    Case.SeverityDeclined,
+    Case.SeverityProposalSuperseded,
+)
 
-    def __init__(self) -> None:
+
+class AuditView:
+    """In-memory audit history, fed by domain events in per-case order.
+
+    With `keep_events=False` (the replay report, which shows only severity changes) it
+    keeps per case, not per event, so memory grows with cases, not with history length.
+    """
+
+    def __init__(self, keep_events: bool = True) -> None:
         self.cases: dict[str, CaseAudit] = {}
+        self._keep_events = keep_events
 
     def apply(self, event: Case.Event) -> None:
         audit = self.cases.get(event.case_id)
@@ -179,8 +191,12 @@ class AuditView:
             self.cases[event.case_id] = audit
         if event.originator_version <= audit.version:
             return  # already applied
+        audit.version = event.originator_version
+        if not self._keep_events and not isinstance(event, SEVERITY_EVENTS):
+            return
         entry = audit_entry(event)
-        audit.events.append(entry)
+        if self._keep_events:
+            audit.events.append(entry)
         fold_severity_change(audit.severity_changes, entry)
 
     def report(self, as_of: datetime) -> dict[str, Any]:

@@ -115,7 +115,9 @@ def line(document: Message) -> bytes:
 
 
 def replay(messages: Iterable[Message | bytes], policy: Policy = POLICY) -> Replay:
-    return replay_history((m if isinstance(m, bytes) else line(m) for m in messages), policy)
+    return replay_history(
+        (m if isinstance(m, bytes) else line(m) for m in messages), policy, keep_audit_events=True
+    )
 
 
 def report(messages: Iterable[Message | bytes], as_of: datetime | None = None) -> dict[str, Any]:
