@@ -9,10 +9,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from casebook.evidence import export_events, take_digest, verify_against_digest
+from casebook.evidence import (
+    export_events,
+    take_digest,
+    verify_against_digest,
+    verify_stored_case,
+)
 from casebook.progress import progress
 from casebook.settings import Settings
-from casebook.verification import CaseCheck, check_event, verify_export
+from casebook.verification import verify_export
 from consumers.event_store import open_case_store
 from consumers.view_store import ViewStore
 from domain.chain import canonical_json
@@ -133,7 +138,7 @@ def show_case(case_id: str, as_of: datetime | None, as_json: bool) -> int:
         print(f"casebook audit: no case {case_id!r} in the views", file=sys.stderr)
         return 1
     entry = audit.to_report(as_of or datetime.max.replace(tzinfo=UTC), with_events=True)
-    entry["verification"] = _verify_case_in_store(settings, case_id)
+    entry["verification"] = verify_stored_case(settings, case_id)
     if as_json:
         _print_json(entry)
         return 0
@@ -154,17 +159,6 @@ def show_case(case_id: str, as_of: datetime | None, as_json: bool) -> int:
             f"at {change['decided_at'] or '-'}"
         )
     return 0
-
-
-def _verify_case_in_store(settings: Settings, case_id: str) -> dict[str, Any]:
-    store = open_case_store(settings)
-    try:
-        check = CaseCheck(case_id)
-        for document in export_events(store, case_id):
-            check_event(check, document)
-    finally:
-        store.close()
-    return check.verdict()
 
 
 def _print_json(document: Any) -> None:

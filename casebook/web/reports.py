@@ -9,10 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from casebook.evidence import export_events
+from casebook.evidence import verify_stored_case
 from casebook.settings import Settings
-from casebook.verification import CaseCheck, check_event
-from consumers.event_store import open_case_store
 from consumers.view_store import ViewStore
 from domain.timefmt import format_instant
 from projections.sla import SEVERITY_LEVELS, sla_report
@@ -69,22 +67,8 @@ def case_audit(
 
 
 def verify_case(settings: Settings, case_id: str) -> dict[str, Any]:
-    """Check the case's chain and severity changes as the event store holds them now.
-
-    The same check `casebook audit CASE` makes. A case the views know but the store holds
-    no event of cannot be verified: its verdict is `missing`, never `ok`.
-    """
-    store = open_case_store(settings)
-    try:
-        check = CaseCheck(case_id)
-        for document in export_events(store, case_id):
-            check_event(check, document)
-    finally:
-        store.close()
-    verdict = check.verdict()
-    if check.events == 0:
-        verdict["verdict"] = "missing"
-    return verdict
+    """The same check `casebook audit CASE` makes (`casebook.evidence.verify_stored_case`)."""
+    return verify_stored_case(settings, case_id)
 
 
 def rejected(views: ViewStore) -> dict[str, Any]:
