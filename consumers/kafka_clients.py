@@ -185,9 +185,20 @@ class SeekToStoredPositions(ConsumerRebalanceListener):
 
 
 def caught_up(consumer: KafkaConsumer) -> bool:
-    """True when the consumer has an assignment and has read every assigned partition to its end."""
+    """True when the consumer owns every partition of its topics and has read each to its end.
+
+    Owning only some is not idle: the other partitions belong to another member, possibly a
+    killed one the coordinator still counts until its session expires; `--until-idle` would
+    otherwise exit with their records unprocessed (seen in tests/faults: a SIGKILLed
+    projections process left the views without half the history).
+    """
     assignment = consumer.assignment()
     if not assignment:
         return False
+    topics = consumer.subscription() or {partition.topic for partition in assignment}
+    for topic in topics:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        if any(TopicPartition(topic, p) not in assignment for p in partitions):
+            return False
     ends = consumer.end_offsets(list(assignment))
     return all(consumer.position(partition) >= ends[partition] for partition in assignment)

@@ -110,13 +110,12 @@ class OutboxRelay:
         return len(records)
 
     def idle(self) -> bool:
-        """Idle when in office with nothing new in the log, or when the election gave the
-        office to another relay. Before the first election result it is not idle: the log
-        may hold events that nobody has published yet."""
+        """Idle when in office with nothing new in the log. Before the first election result
+        it is not idle: the log may hold events that nobody has published yet."""
         if self._election_result.decided == 0:
             return False
-        if self._positions not in self._election.assignment():
-            return True
+        # Another relay in office (possibly a killed one, until its session expires) is not
+        # "everything published": only the relay in office can say that.
         return self._producer is not None and not self._behind
 
     def close(self) -> None:
