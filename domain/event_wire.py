@@ -104,7 +104,9 @@ def wire_of(event_class: type[Any], fields: dict[str, Any]) -> dict[str, Any]:
 
 def utc_text(instant: datetime) -> str:
     """Canonical instant text: UTC, microseconds, `+00:00` (what the hash is computed over)."""
-    return instant.astimezone(UTC).isoformat(timespec="microseconds")
+    if instant.tzinfo is not UTC:  # events are recorded in UTC already: skip the conversion
+        instant = instant.astimezone(UTC)
+    return instant.isoformat(timespec="microseconds")
 
 
 def _to_json(value: Any) -> Any:

@@ -44,6 +44,7 @@ class Policy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     _content_hash: str = PrivateAttr(default="")
+    _caps_by_technology: dict[str, list[SeverityCap]] = PrivateAttr(default_factory=dict)
 
     id: str
     version: str
@@ -70,8 +71,14 @@ class Policy(BaseModel):
 
     def cap_for(self, technologies: list[str]) -> Cap | None:
         """The strictest cap the case's technologies trigger (matched case-insensitively)."""
-        used = {technology.strip().lower() for technology in technologies}
-        triggered = [cap for cap in self.severity_caps if used & set(cap.technologies)]
+        if not technologies:
+            return None
+        by_technology = self._caps_by_technology
+        triggered = [
+            cap
+            for technology in technologies
+            for cap in by_technology.get(technology.strip().lower(), ())
+        ]
         if not triggered:
             return None
         strictest = max(triggered, key=lambda cap: cap.most_severe_level)
@@ -86,6 +93,11 @@ class Policy(BaseModel):
         # Computed once: every opening records it, and a policy never changes (frozen).
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         self._content_hash = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        caps: dict[str, list[SeverityCap]] = {}
+        for cap in self.severity_caps:
+            for technology in cap.technologies:
+                caps.setdefault(technology, []).append(cap)
+        self._caps_by_technology = caps
 
 
 @dataclass(frozen=True, slots=True)
