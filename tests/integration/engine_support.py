@@ -50,8 +50,17 @@ def settings_env(settings: Settings) -> dict[str, str]:
         CASEBOOK_POSTGRES_DBNAME=settings.postgres_dbname,
         CASEBOOK_POSTGRES_USER=settings.postgres_user,
         CASEBOOK_POSTGRES_PASSWORD=settings.postgres_password.get_secret_value(),
+        CASEBOOK_KAFKA_SECURITY_PROTOCOL=settings.kafka_security_protocol,
         PYTHONUNBUFFERED="1",
     )
+    if settings.kafka_sasl_mechanism:
+        env["CASEBOOK_KAFKA_SASL_MECHANISM"] = settings.kafka_sasl_mechanism
+    if settings.kafka_sasl_username is not None:
+        env["CASEBOOK_KAFKA_SASL_USERNAME"] = settings.kafka_sasl_username
+    if settings.kafka_sasl_password is not None:
+        env["CASEBOOK_KAFKA_SASL_PASSWORD"] = settings.kafka_sasl_password.get_secret_value()
+    if settings.kafka_ssl_cafile is not None:
+        env["CASEBOOK_KAFKA_SSL_CAFILE"] = str(settings.kafka_ssl_cafile)
     return env
 
 

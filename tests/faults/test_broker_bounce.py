@@ -1,0 +1,107 @@
+"""Scenario 2: the broker stopped (SIGTERM) and restarted mid-stream; the engine resumes alone.
+
+A dedicated broker (its own ports and data dir: stopping the session's broker would break
+other tests). The engine (all roles, a subprocess) is never restarted: it must wait the
+outage out with its bounded, logged back-off (no busy loop) and finish the history after.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from casebook.history_generator import generate_history
+from casebook.settings import Settings
+from infra.kafka.broker import LocalBroker
+from tests.conftest import CACHE_DIR
+from tests.faults.conftest import BOUNCE_KAFKA_PORT, fresh_dir, view_rows, wait_for
+from tests.faults.oracle import Counts, check_exactly_once, record_summary
+from tests.integration.engine_support import EngineProcess, publish, write_history
+
+MESSAGES = 2500
+OUTAGE_S = 12.0
+RETRY = re.compile(r"retrying in (\d+\.\d) s")
+
+
+def test_broker_stopped_and_restarted_mid_stream(
+    settings_factory: Callable[..., Settings], tmp_path: Path
+) -> None:
+    started = time.monotonic()
+    seed = random.randrange(1_000_000)
+    print(f"seed {seed}")
+    broker = LocalBroker(
+        fresh_dir("bounce-broker"), BOUNCE_KAFKA_PORT, BOUNCE_KAFKA_PORT + 1, CACHE_DIR
+    )
+    bootstrap = broker.start(timeout=90)
+    settings = settings_factory(kafka=False, kafka_bootstrap=bootstrap, partitions=3, batch_size=50)
+    lines = list(generate_history(MESSAGES, seed))
+    history = tmp_path / "history.jsonl"
+    write_history(history, lines)
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    write_history(first, lines[: MESSAGES // 2])
+    write_history(second, lines[MESSAGES // 2 :])
+    engine: EngineProcess | None = None
+    try:
+        publish(settings, first)
+        engine = EngineProcess(settings, tmp_path / "engine.log")
+        wait_for(
+            lambda: view_rows(settings) > 0, timeout_s=90, what="first view rows", engines=(engine,)
+        )
+        log_before = len(engine.log().splitlines())
+        broker.stop()  # SIGTERM: a clean broker shutdown, mid-stream
+        time.sleep(OUTAGE_S)
+        outage_lines = engine.log().splitlines()[log_before:]
+        broker.start(timeout=90)
+        publish(settings, second)
+        replay_done = {"rows": -1}
+
+        def settled() -> bool:
+            rows = view_rows(settings)
+            done = rows == replay_done["rows"]
+            replay_done["rows"] = rows
+            return done and "retrying in" not in "\n".join(engine.log().splitlines()[-3:])
+
+        # The engine resumes by itself: poll until the views stop changing, then check.
+        wait_for(
+            settled,
+            timeout_s=120,
+            what="the engine finishing after the outage",
+            engines=(engine,),
+            poll_s=3.0,
+        )
+        assert engine.alive()
+    finally:
+        if engine is not None:
+            engine.stop()
+    try:
+        counts = check_exactly_once(
+            settings, history, Counts("2 broker SIGTERM + restart mid-stream", MESSAGES)
+        )
+    finally:
+        broker.stop()
+
+    warnings = [line for line in outage_lines if " WARNING " in line]
+    delays = [float(m.group(1)) for line in warnings if (m := RETRY.search(line))]
+    print(
+        f"outage {OUTAGE_S:.0f} s: {len(outage_lines)} log lines, {len(warnings)} warnings, "
+        f"back-off delays {delays}"
+    )
+    assert delays, "no back-off was logged during the outage"
+    assert max(delays) <= 10.0
+    # Four workers, each backing off 0.5, 1, 2, 4 ... s: a handful of lines per worker, not
+    # a busy loop (which would log hundreds per second).
+    assert len(warnings) / OUTAGE_S < 4, f"{len(warnings)} warnings in {OUTAGE_S:.0f} s"
+    assert len(outage_lines) / OUTAGE_S < 20, f"{len(outage_lines)} log lines in {OUTAGE_S:.0f} s"
+    counts.restarts = 1
+    counts.seconds = time.monotonic() - started
+    counts.notes = {
+        "outage_s": OUTAGE_S,
+        "warnings": len(warnings),
+        "log_lines": len(outage_lines),
+        "max_backoff_s": max(delays),
+        "seed": seed,
+    }
+    record_summary(counts)
