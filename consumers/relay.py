@@ -27,6 +27,9 @@ from domain.ledger import DeadLetter
 
 log = logging.getLogger(__name__)
 POSITION_KEY = b"relay"
+# A Kafka transaction costs a commit round trip (~100 ms here) whatever its size: the relay
+# carries several intake batches' worth of records per transaction.
+RELAY_BATCH_FACTOR = 4
 
 
 class ElectionResult(ConsumerRebalanceListener):
@@ -102,7 +105,9 @@ class OutboxRelay:
             return 0
         if self._producer is None:
             self._take_office()
-        records, last_id = self._source.fetch(self.position or 0, self._settings.batch_size)
+        records, last_id = self._source.fetch(
+            self.position or 0, RELAY_BATCH_FACTOR * self._settings.batch_size
+        )
         self._behind = last_id is not None
         if last_id is None:
             return 0
