@@ -136,18 +136,17 @@ class ViewStore:
                 self._execute(f"DELETE FROM {table}")
 
     def _apply_events(self, events: list[Case.Event]) -> None:
-        rows: dict[str, SlaCase | None] = {}
+        """Fold a batch into its cases' rows: one read of the rows, then bulk writes."""
+        rows: dict[str, SlaCase | None] = dict.fromkeys({e.case_id for e in events})
+        rows.update(self._sla_rows_for(list(rows)))
+        audit_rows = []
         for event in events:
-            if event.case_id not in rows:
-                rows[event.case_id] = self._sla_row(event.case_id)
             row = rows[event.case_id]
             if row is not None and event.originator_version <= row.version:
                 continue  # already applied
             rows[event.case_id] = apply_to_sla_case(row, event)
             entry = audit_entry(event)
-            self._execute(
-                "INSERT INTO views_audit_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (case_id, version) DO NOTHING",
+            audit_rows.append(
                 (
                     event.case_id,
                     entry.version,
@@ -158,32 +157,31 @@ class ViewStore:
                     entry.message_id,
                     json.dumps(entry.data, sort_keys=True),
                     json.dumps(entry.extra, sort_keys=True),
-                ),
+                )
             )
-        for row in rows.values():
-            if row is not None:
-                self._upsert_sla_row(row)
-
-    def _upsert_sla_row(self, row: SlaCase) -> None:
-        changes = json.dumps([[at.isoformat(), severity] for at, severity in row.severity_changes])
-        self._execute(
+        self._executemany(
+            "INSERT INTO views_audit_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (case_id, version) DO NOTHING",
+            audit_rows,
+        )
+        self._executemany(
             "INSERT INTO views_sla_cases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (case_id) DO UPDATE SET first_response_at = excluded.first_response_at, "
             "closed_at = excluded.closed_at, severity_changes = excluded.severity_changes, "
             "version = excluded.version",
-            (
-                row.case_id,
-                row.customer_id,
-                row.sla_severity,
-                row.requested_severity,
-                row.opened_at.isoformat(),
-                row.due_at.isoformat(),
-                _iso(row.first_response_at),
-                _iso(row.closed_at),
-                changes,
-                row.version,
-            ),
+            [_sla_params(row) for row in rows.values() if row is not None],
         )
+
+    def _sla_rows_for(self, case_ids: list[str]) -> dict[str, SlaCase]:
+        found: dict[str, SlaCase] = {}
+        for start in range(0, len(case_ids), 900):
+            chunk = case_ids[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            for row in self._execute(
+                f"SELECT * FROM views_sla_cases WHERE case_id IN ({marks})", tuple(chunk)
+            ).fetchall():
+                found[row[0]] = _sla_case(row)
+        return found
 
     def _insert_rejection(self, rejection: RejectedMessage) -> None:
         assert rejection.source is not None
@@ -265,12 +263,6 @@ class ViewStore:
         rows = self._execute("SELECT * FROM views_sla_cases").fetchall()
         return [_sla_case(row) for row in rows]
 
-    def _sla_row(self, case_id: str) -> SlaCase | None:
-        row = self._execute(
-            "SELECT * FROM views_sla_cases WHERE case_id = ?", (case_id,)
-        ).fetchone()
-        return None if row is None else _sla_case(row)
-
     def case_audit(self, case_id: str) -> CaseAudit | None:
         rows = self._execute(
             "SELECT version, type, at, actor_id, actor_role, message_id, data, extra "
@@ -344,10 +336,35 @@ class ViewStore:
             if not committed:
                 self._connection.execute("ROLLBACK")
 
+    def _executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        if self._postgres:
+            with self._connection.cursor() as cursor:
+                cursor.executemany(sql.replace("?", "%s"), rows)
+            return
+        self._connection.executemany(sql, rows)
+
     def _execute(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         if self._postgres:
             return self._connection.execute(sql.replace("?", "%s"), params)
         return self._connection.execute(sql, params)
+
+
+def _sla_params(row: SlaCase) -> tuple[Any, ...]:
+    changes = json.dumps([[at.isoformat(), severity] for at, severity in row.severity_changes])
+    return (
+        row.case_id,
+        row.customer_id,
+        row.sla_severity,
+        row.requested_severity,
+        row.opened_at.isoformat(),
+        row.due_at.isoformat(),
+        _iso(row.first_response_at),
+        _iso(row.closed_at),
+        changes,
+        row.version,
+    )
 
 
 def _iso(instant: datetime | None) -> str | None:
