@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 STUCK_REBALANCE_S = 45.0
 
 
+ALONE_IN_BATCH_BYTES = 256 * 1024
+
+
 class RebalanceStuck(KafkaError):
     """A group rebalance that never completed: rebuild the consumer (retriable)."""
 
@@ -88,18 +91,30 @@ def send_each(
     Returns how many were acknowledged and, for each refused one, (its index, its size in
     bytes, Kafka's reason), e.g. a record over the broker's `message.max.bytes`.
     """
-    futures = [
-        (index, len(value), producer.send(topic, key=key, value=value))
-        for index, (key, value) in enumerate(records)
-    ]
-    producer.flush()
+    futures = []
     refused: list[tuple[int, int, str]] = []
+    for index, (key, value) in enumerate(records):
+        # A large record gets a batch of its own: kafka-python sizes a batch's buffer to its
+        # first record, so small records after a huge one would share its batch and be
+        # refused with it when the broker finds the batch over `message.max.bytes`.
+        alone = len(value) > ALONE_IN_BATCH_BYTES
+        if alone:
+            producer.flush()
+        try:
+            futures.append((index, len(value), producer.send(topic, key=key, value=value)))
+        except KafkaError as error:  # refused by the client before sending (over its limit)
+            refused.append((index, len(value), f"{type(error).__name__}: {error}"))
+        if alone:
+            producer.flush()
+    producer.flush()
+    acknowledged = 0
     for index, size, future in futures:
         try:
             future.get(timeout=30)
+            acknowledged += 1
         except KafkaError as error:
             refused.append((index, size, f"{type(error).__name__}: {error}"))
-    return len(futures) - len(refused), refused
+    return acknowledged, sorted(refused)
 
 
 def make_consumer(settings: Settings, group_id: str | None, **overrides: Any) -> KafkaConsumer:
