@@ -30,7 +30,7 @@ from tests.integration.engine_support import (
 )
 
 MESSAGES = 1500
-AT = "2026-03-02T10:00:00Z"
+AT = "2020-01-01T10:00:00Z"  # before the history ends: visible in the report as of its end
 
 
 def poison_lines() -> dict[str, bytes]:
@@ -51,7 +51,7 @@ def poison_lines() -> dict[str, bytes]:
         "JSON array": b'[{"message_id": "poison-array", "case_id": "P-0"}]',
         "wrong types": message(1, case_id=42, at=12345),
         "unknown type": message(2, type="teleported"),
-        "naive at": message(3, at="2026-03-02T10:00:00"),
+        "naive at": message(3, at="2020-01-01T10:00:00"),
         "missing fields": b'{"message_id": "poison-4"}',
         "70 KiB": message(5, note="x" * 70 * 1024),
         "near 1 MiB": message(6, note="y" * 1_000_000),
