@@ -18,6 +18,7 @@ from kafka import KafkaConsumer, TopicPartition
 from casebook.history_generator import generate_history
 from casebook.settings import Settings
 from infra.postgres.server import LocalPostgres
+from tests.conftest import TEST_DATA_DIR
 from tests.faults.conftest import OUTAGE_POSTGRES_PORT, fresh_dir, view_rows, wait_for
 from tests.faults.oracle import Counts, check_exactly_once, record_summary
 from tests.integration.engine_support import EngineProcess, publish, topics, write_history
@@ -51,21 +52,29 @@ def positions(settings: Settings) -> dict[str, object]:
 def test_postgres_stopped_mid_stream(
     settings_factory: Callable[..., Settings], tmp_path: Path
 ) -> None:
+    LocalPostgres(TEST_DATA_DIR / "faults" / "outage-postgres", OUTAGE_POSTGRES_PORT).stop()
+    server = LocalPostgres(fresh_dir("outage-postgres"), OUTAGE_POSTGRES_PORT)
+    try:
+        run_outage(server, settings_factory, tmp_path)
+    finally:
+        server.stop()
+
+
+def run_outage(
+    server: LocalPostgres, settings_factory: Callable[..., Settings], tmp_path: Path
+) -> None:
     started = time.monotonic()
     seed = random.randrange(1_000_000)
     print(f"seed {seed}")
-    server = LocalPostgres(fresh_dir("outage-postgres"), OUTAGE_POSTGRES_PORT)
     params = server.start()
-    settings = settings_factory(
-        "sqlite",
-        store="postgres",
-        postgres_host=params.host,
-        postgres_port=params.port,
-        postgres_user=params.user,
-        postgres_password=params.password,
-        postgres_dbname=params.dbname,
-        partitions=3,
-        batch_size=50,
+    settings = settings_factory(partitions=3, batch_size=50).model_copy(
+        update={
+            "store": "postgres",
+            "postgres_host": params.host,
+            "postgres_port": params.port,
+            "postgres_user": params.user,
+            "postgres_dbname": params.dbname,
+        }
     )
     history = tmp_path / "history.jsonl"
     write_history(history, generate_history(MESSAGES, seed))
@@ -105,13 +114,10 @@ def test_postgres_stopped_mid_stream(
     finally:
         if engine is not None:
             engine.stop()
-    try:
-        assert during == before, "a position moved while the store was down"
-        counts = check_exactly_once(
-            settings, history, Counts("3 PostgreSQL stopped mid-stream", MESSAGES)
-        )
-    finally:
-        server.stop()
+    assert during == before, "a position moved while the store was down"
+    counts = check_exactly_once(
+        settings, history, Counts("3 PostgreSQL stopped mid-stream", MESSAGES)
+    )
     log = engine.log()
     counts.restarts = 1
     counts.seconds = time.monotonic() - started

@@ -18,7 +18,7 @@ import pytest
 
 from casebook.settings import Settings
 from infra.kafka.broker import LocalBroker
-from tests.conftest import CACHE_DIR
+from tests.conftest import CACHE_DIR, TEST_DATA_DIR
 from tests.faults.conftest import SASL_KAFKA_PORT, fresh_dir
 from tests.integration.engine_support import (
     ROOT,
@@ -38,6 +38,8 @@ SAMPLE = SAMPLES / "history-small.jsonl"
 
 @pytest.fixture(scope="module")
 def sasl_broker() -> Iterator[LocalBroker]:
+    stale = TEST_DATA_DIR / "faults" / "sasl-broker"
+    LocalBroker(stale, SASL_KAFKA_PORT, SASL_KAFKA_PORT + 1, CACHE_DIR).stop()
     broker = LocalBroker(
         fresh_dir("sasl-broker"),
         SASL_KAFKA_PORT,
