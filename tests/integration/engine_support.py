@@ -142,7 +142,7 @@ class EngineProcess:
 
 def replay_file(path: Path) -> Replay:
     with path.open("rb") as lines:
-        return replay_history(lines, load_policy())
+        return replay_history(lines, load_policy(), keep_audit_events=True)
 
 
 def write_history(path: Path, lines: Iterable[bytes]) -> int:
