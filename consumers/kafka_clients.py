@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 # A rebalance of our own groups ends within a session timeout (a killed member is evicted)
 # plus a poll round; one still open after this long will not end by itself.
-STUCK_REBALANCE_S = 45.0
+STUCK_REBALANCE_S = 25.0
 
 
 ALONE_IN_BATCH_BYTES = 256 * 1024
@@ -78,7 +78,15 @@ def make_admin(settings: Settings, **overrides: Any) -> KafkaAdminClient:
                 f"Kafka at {who} refused the credentials: {spotter.reason}; check "
                 "CASEBOOK_KAFKA_SASL_USERNAME and CASEBOOK_KAFKA_SASL_PASSWORD"
             ) from error
-        raise KafkaUnreachable(f"cannot reach Kafka at {who}: {error}") from error
+        hint = ""
+        if settings.kafka_sasl_mechanism:
+            # kafka-python does not always report a failed SASL exchange before it gives up
+            # (SCRAM in particular): a reachable broker that never let us in refused us.
+            hint = (
+                "; if the broker is up, it refused the credentials: check "
+                "CASEBOOK_KAFKA_SASL_USERNAME and CASEBOOK_KAFKA_SASL_PASSWORD"
+            )
+        raise KafkaUnreachable(f"cannot reach Kafka at {who}: {error}{hint}") from error
     finally:
         kafka_log.removeHandler(spotter)
 

@@ -67,8 +67,8 @@ def test_two_engines_share_partitions_and_apply_each_message_once(
     engines = [EngineProcess(settings, tmp_path / f"engine-{n}.log") for n in (1, 2)]
     try:
         for engine in engines:
-            wait_for(lambda e=engine: assigned(e, names.intake), 60, "intake partitions")  # type: ignore[misc]
-            wait_for(lambda e=engine: assigned(e, names.events), 60, "events partitions")  # type: ignore[misc]
+            wait_for(lambda e=engine: assigned(e, names.intake), 120, "intake partitions")  # type: ignore[misc]
+            wait_for(lambda e=engine: assigned(e, names.events), 120, "events partitions")  # type: ignore[misc]
         publish(settings, history)
         started = time.monotonic()
         wait_for(
