@@ -43,7 +43,7 @@ def replay(args: argparse.Namespace) -> dict[str, Any]:
         "lines": result.lines,
         "cases": len(report["sla"]["cases"]),
         "rejected": len(report["rejected"]),
-        "events": sum(len(audit.events) for audit in result.audit.cases.values()),
+        "events": sum(audit.version for audit in result.audit.cases.values()),  # versions run 1..n
     }
 
 

@@ -53,7 +53,7 @@ def choose_samples(
     lines: Sequence[bytes], settings: Settings, every: int
 ) -> dict[int, tuple[str, str]]:
     """Every `every`-th line (after the warm-up) whose message leaves exactly one audit trace."""
-    result = replay_history(lines, load_policy(settings.policy_file))
+    result = replay_history(lines, load_policy(settings.policy_file), keep_audit_events=True)
     effects = {
         entry.message_id: case_id
         for case_id, audit in result.audit.cases.items()
