@@ -225,3 +225,14 @@ def caught_up(consumer: KafkaConsumer) -> bool:
             return False
     ends = consumer.end_offsets(list(assignment))
     return all(consumer.position(partition) >= ends[partition] for partition in assignment)
+
+
+def assign_whole_topic(consumer: KafkaConsumer, topic: str) -> None:
+    """Read every partition of `topic` from its beginning, without a consumer group."""
+    partitions = [
+        TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
+    ]
+    if not partitions:
+        raise KafkaError(f"no partition metadata for topic {topic}")
+    consumer.assign(partitions)
+    consumer.seek_to_beginning(*partitions)

@@ -24,7 +24,7 @@ from casebook.engine import ROLES, Engine
 from casebook.policies import load_policy
 from casebook.replay import replay_history
 from casebook.settings import Settings
-from consumers.kafka_clients import make_consumer, make_producer
+from consumers.kafka_clients import assign_whole_topic, make_consumer, make_producer
 from consumers.view_store import ViewStore
 
 
@@ -64,9 +64,11 @@ def rebuild(args: argparse.Namespace) -> dict[str, Any]:
 def passthrough(args: argparse.Namespace) -> dict[str, Any]:
     """Raw kafka-python: consume a topic, produce every record to another, nothing else."""
     settings = Settings()
-    consumer = make_consumer(settings, args.group)
+    # Partitions assigned by hand: the floor is the data path, not group management (whose
+    # rebalances kafka-python 3.0.12 sometimes leaves unfinished, which would stall it).
+    consumer = make_consumer(settings, None)
     producer = make_producer(settings)
-    consumer.subscribe([args.source])
+    assign_whole_topic(consumer, args.source)
     copied = 0
     try:
         while copied < args.count:
