@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from kafka import KafkaConsumer, TopicPartition
 
 from casebook.policies import load_policy
@@ -303,4 +304,15 @@ def case_event_records(settings: Settings) -> Counter[tuple[str, int]]:
     return Counter(
         (header_map(r)["casebook.case_id"].decode(), int(header_map(r)["casebook.version"]))
         for r in read_topic(settings, topics(settings).events)
+    )
+
+
+def connect_postgres(settings: Settings) -> psycopg.Connection[Any]:
+    """A direct connection to the settings' database, for tests that play the intruder."""
+    return psycopg.connect(
+        host=settings.postgres_host,
+        port=settings.postgres_port,
+        dbname=settings.postgres_dbname,
+        user=settings.postgres_user,
+        password=settings.postgres_password.get_secret_value(),
     )

@@ -6,7 +6,6 @@ import json
 import sqlite3
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from casebook.evidence import take_digest, verify_against_digest
@@ -15,6 +14,7 @@ from consumers.event_store import open_case_store, sqlite_path
 from domain.desk import Accepted, IntakeDesk
 from domain.memory import InMemoryCases, InMemoryLedger
 from domain.parsing import parse_message
+from tests.integration.engine_support import connect_postgres
 
 SAMPLE = Path("/work/shared/samples/history-small.jsonl")
 
@@ -38,13 +38,7 @@ def tamper_one_event(settings, case_id: str) -> None:
                 (state.replace(needle, replacement), rowid),
             )
         return
-    with psycopg.connect(
-        host=settings.postgres_host,
-        port=settings.postgres_port,
-        dbname=settings.postgres_dbname,
-        user=settings.postgres_user,
-        password=settings.postgres_password.get_secret_value(),
-    ) as connection:
+    with connect_postgres(settings) as connection:
         table = "casebook_store_events"
         rows = connection.execute(
             f"SELECT originator_id, originator_version, state FROM {table}"

@@ -11,7 +11,6 @@ import json
 import sqlite3
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from casebook.evidence import export_events
@@ -25,6 +24,7 @@ from domain.memory import InMemoryCases, InMemoryLedger
 from domain.parsing import parse_message
 from projections.audit import AuditView
 from projections.sla import SlaView
+from tests.integration.engine_support import connect_postgres
 
 SAMPLE = Path("/work/shared/samples/history-small.jsonl")
 
@@ -49,13 +49,7 @@ def downgrade_opened_events(settings) -> int:
                     (as_stored_by_v1(state), rowid),
                 )
         return len(rows)
-    with psycopg.connect(
-        host=settings.postgres_host,
-        port=settings.postgres_port,
-        dbname=settings.postgres_dbname,
-        user=settings.postgres_user,
-        password=settings.postgres_password.get_secret_value(),
-    ) as connection:
+    with connect_postgres(settings) as connection:
         table = "casebook_store_events"
         rows = connection.execute(
             f"SELECT originator_id, originator_version, state FROM {table} WHERE topic = 'casebook:Case.Opened'"
