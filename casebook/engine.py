@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
-from eventsourcing.persistence import IntegrityError
+import psycopg
+from eventsourcing.persistence import IntegrityError, PersistenceError
 
 from casebook.policies import load_policy
 from casebook.settings import Settings
@@ -38,6 +40,25 @@ POLL_MS = 500
 IDLE_CHECK_S = 0.25
 BACKOFF_START_S = 0.5
 BACKOFF_MAX_S = 10.0
+
+
+def _create_tables(settings: Settings, attempts: int = 5) -> None:
+    """Create the stores' tables once, before the workers open connections in parallel.
+
+    eventsourcing's first-open migration is not safe to race, and a second engine process
+    started at the same moment on the same store races it too: the loser's write conflicts,
+    and a moment later the tables are simply there.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            open_case_store(settings).close()
+            ViewStore(settings).close()  # CREATE TABLE IF NOT EXISTS races on PostgreSQL too
+            return
+        except (PersistenceError, psycopg.errors.UniqueViolation) as error:
+            if attempt == attempts:
+                raise
+            log.info("store tables being created by another process (%s); again", error)
+            time.sleep(0.2 * attempt)
 
 
 def wall_clock() -> datetime:
@@ -95,10 +116,7 @@ class Engine:
         """`clock` drives breach warnings: the wall clock unless a test passes its own."""
         topics = ensure_topics(settings)
         policy = load_policy(settings.policy_file)
-        # Create the tables once, here, before the workers open their own connections in
-        # parallel threads (eventsourcing's first-open migration is not safe to race).
-        open_case_store(settings).close()
-        ViewStore(settings).close()
+        _create_tables(settings)
         warnings_clock = clock or wall_clock
 
         def intake() -> tuple[Worker, Callable[[], None]]:
