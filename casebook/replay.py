@@ -14,7 +14,7 @@ from domain.desk import Accepted, IntakeDesk, Rejected
 from domain.memory import InMemoryCases, InMemoryLedger
 from domain.parsing import InvalidMessage, parse_message
 from domain.policy import Policy
-from domain.timefmt import format_instant
+from domain.timefmt import END_OF_TIME, format_instant
 from projections.audit import AuditView
 from projections.rejections import RejectedList, RejectedMessage
 from projections.sla import SlaView
@@ -33,18 +33,12 @@ class Replay:
     def report(self, as_of: datetime | None = None) -> dict[str, Any]:
         """The contract's replay report; T defaults to the latest `at` of the valid messages."""
         instant = as_of or self.latest_at
-        if instant is None:
-            return {
-                "as_of": None,
-                "sla": SlaView().report(datetime.max),
-                "rejected": self.rejected.report(datetime.max),
-                "audit": {},
-            }
+        cutoff = instant or END_OF_TIME  # no valid message at all: nothing to cut off
         return {
             "as_of": format_instant(instant),
-            "sla": self.sla.report(instant),
-            "rejected": self.rejected.report(instant),
-            "audit": self.audit.report(instant),
+            "sla": self.sla.report(cutoff),
+            "rejected": self.rejected.report(cutoff),
+            "audit": self.audit.report(cutoff),
         }
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+"""An instant after every other: "as of" it, everything recorded counts."""
+
 
 def to_utc(instant: datetime) -> datetime:
     """The same instant in UTC (inputs are always offset-aware: naive ones never get this far)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from casebook.verification import verify_export
 from consumers.event_store import open_case_store
 from consumers.view_store import ViewStore
 from domain.chain import canonical_json
-from domain.timefmt import parse_instant
+from domain.timefmt import END_OF_TIME, parse_instant
 
 USAGE = """casebook audit CASE [--as-of T] [--json]   a case's history and its verification
 casebook audit digest                        print a digest of the whole history (keep it)
@@ -137,7 +137,7 @@ def show_case(case_id: str, as_of: datetime | None, as_json: bool) -> int:
     if audit is None:
         print(f"casebook audit: no case {case_id!r} in the views", file=sys.stderr)
         return 1
-    entry = audit.to_report(as_of or datetime.max.replace(tzinfo=UTC), with_events=True)
+    entry = audit.to_report(as_of or END_OF_TIME, with_events=True)
     entry["verification"] = verify_stored_case(settings, case_id)
     if as_json:
         _print_json(entry)

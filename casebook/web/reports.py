@@ -6,16 +6,14 @@ JSON-ready dictionaries in the contract's shapes; the HTTP layer only adds auth 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from casebook.evidence import verify_stored_case
 from casebook.settings import Settings
 from consumers.view_store import ViewStore
-from domain.timefmt import format_instant
+from domain.timefmt import END_OF_TIME, format_instant
 from projections.sla import SEVERITY_LEVELS, sla_report
-
-END_OF_TIME = datetime.max.replace(tzinfo=UTC)
 
 
 def sla(views: ViewStore, as_of: datetime) -> dict[str, Any]:

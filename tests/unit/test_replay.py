@@ -124,3 +124,23 @@ def test_replaying_twice_gives_the_same_report() -> None:
 def test_an_empty_history_reports_nothing() -> None:
     produced = report([])
     assert produced["as_of"] is None and produced["sla"]["cases"] == [] and produced["audit"] == {}
+
+
+def test_a_history_without_one_valid_message_still_reports_its_rejections(tmp_path):
+    """No valid `at` means no default T: everything counts, nothing crashes."""
+    history = tmp_path / "bad.jsonl"
+    history.write_text(
+        '{"message_id":"m1","case_id":"C1","type":"case.opened","at":"2026-01-01T00:00:00Z",'
+        '"actor":{"id":"a","role":"customer"},"severity":"2"}\nnot json\n',
+        encoding="utf-8",
+    )
+    from casebook.policies import load_policy
+    from casebook.replay import replay_history
+
+    report = replay_history(history.read_bytes().splitlines(), load_policy()).report()
+    assert report["as_of"] is None
+    assert report["sla"]["total"]["opened"] == 0
+    assert report["rejected"] == [
+        {"message_id": "m1", "case_id": "C1", "reason": "invalid_message"},
+        {"line": 2, "reason": "invalid_message"},
+    ]
