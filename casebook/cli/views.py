@@ -38,9 +38,10 @@ def _now() -> datetime:
 
 
 def show_sla(args: argparse.Namespace) -> int:
+    as_of = args.as_of or _now()  # read once: the table's heading names the instant it used
     views = ViewStore(Settings())
     try:
-        report = sla_report(views.sla_rows(), args.as_of or _now())
+        report = sla_report(views.sla_rows(), as_of)
     finally:
         views.close()
     if args.format:
@@ -52,7 +53,7 @@ def show_sla(args: argparse.Namespace) -> int:
     elif args.json:
         _print_json(report)
     else:
-        sys.stdout.write(render_sla(report, format_instant(args.as_of or _now()) or ""))
+        sys.stdout.write(render_sla(report, format_instant(as_of) or ""))
     return 0
 
 
