@@ -1,6 +1,8 @@
 """Offline replay: a history file through the same desk and projections as the live engine.
 
-No broker and no database: the desk's ports are dictionaries and the views live in memory.
+No broker and no database: here the desk's ports are dictionaries and the views live in
+memory (the readable reference; `casebook.bounded_replay` runs the same loop on ports that
+spill to a scratch file).
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from domain.desk import Accepted, IntakeDesk, Rejected
 from domain.memory import InMemoryCases, InMemoryLedger
@@ -42,33 +44,68 @@ class Replay:
         }
 
 
+class RejectionSink(Protocol):
+    """Where refused messages go, in input order: a list in memory, or a scratch file."""
+
+    def add(self, entry: RejectedMessage) -> None: ...
+
+
+@dataclass
+class Intake:
+    """What one pass over a history counted."""
+
+    lines: int = 0
+    latest_at: datetime | None = None
+    events: int = 0
+
+
 def replay_history(
     lines: Iterable[bytes], policy: Policy, *, keep_audit_events: bool = False
 ) -> Replay:
-    """Decide on every line in order; empty lines are not messages and are skipped.
+    """Decide on every line in order, with every case and view in memory.
 
     The report shows only severity changes, so by default the audit keeps nothing per event
     (memory grows with cases, not history); `keep_audit_events` keeps the full histories.
+    `casebook.bounded_replay` gives the same report in bounded memory.
     """
     replay = Replay(audit=AuditView(keep_events=keep_audit_events))
     desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), policy)
+    intake = take_history(lines, desk, replay.sla, replay.audit, replay.rejected)
+    replay.lines, replay.latest_at = intake.lines, intake.latest_at
+    return replay
+
+
+def take_history(
+    lines: Iterable[bytes],
+    desk: IntakeDesk,
+    sla: SlaView,
+    audit: AuditView,
+    rejected: RejectionSink,
+) -> Intake:
+    """The one replay loop: each line through the desk, its events into the views.
+
+    Empty lines are not messages and are skipped (but counted, so line numbers stay true).
+    """
+    intake = Intake()
     for number, line in enumerate(lines, start=1):
-        replay.lines = number
+        intake.lines = number
         raw = line.rstrip(b"\r\n")
         if not raw.strip():
             continue
         parsed = parse_message(raw)
         if not isinstance(parsed, InvalidMessage) and (
-            replay.latest_at is None or parsed.at > replay.latest_at
+            intake.latest_at is None or parsed.at > intake.latest_at
         ):
-            replay.latest_at = parsed.at
+            intake.latest_at = parsed.at
         outcome = desk.take(parsed)
         if isinstance(outcome, Accepted):
-            for event in outcome.case.collect_events():
-                replay.sla.apply(event)
-                replay.audit.apply(event)
+            events = outcome.case.collect_events()
+            intake.events += len(events)
+            for event in events:
+                sla.apply(event)
+                audit.apply(event)
         elif isinstance(outcome, Rejected):
-            replay.rejected.add(
+            rejected.add(
                 RejectedMessage(
                     reason=outcome.rejection.reason.value,
                     detail=outcome.rejection.detail,
@@ -78,4 +115,4 @@ def replay_history(
                     line=number,
                 )
             )
-    return replay
+    return intake

@@ -118,24 +118,45 @@ def sla_report(rows: Any, as_of: datetime) -> dict[str, Any]:
     visible = sorted(
         (row for row in rows if row.opened_at <= as_of), key=lambda r: (r.opened_at, r.case_id)
     )
-    by_severity = {str(level): _empty_counts() for level in SEVERITY_LEVELS}
-    total = _empty_counts()
-    cases = []
-    for row in visible:
+    tally = SlaTally()
+    cases = [tally.entry(row, as_of) for row in visible]
+    return {"cases": cases, "by_severity": tally.by_severity(), "total": tally.total()}
+
+
+class SlaTally:
+    """The counts of the `sla` section, kept as its rows are reported one at a time.
+
+    Shared by the in-memory report and the streamed one (which never holds all rows), so
+    both count with the same code.
+    """
+
+    def __init__(self) -> None:
+        self._by_severity = {str(level): _empty_counts() for level in SEVERITY_LEVELS}
+        self._total = _empty_counts()
+
+    def entry(self, row: SlaCase, as_of: datetime) -> dict[str, Any]:
+        """The row's report entry, counted."""
         entry = row.to_report(as_of)
-        cases.append(entry)
-        for counts in (by_severity[str(row.sla_severity)], total):
+        for counts in (self._by_severity[str(row.sla_severity)], self._total):
             counts["opened"] += 1
             counts[entry["status"]] += 1
-    for counts in (*by_severity.values(), total):
-        counts["compliance"] = compliance(counts["met"], counts["breached"])
-    return {"cases": cases, "by_severity": by_severity, "total": total}
+        return entry
+
+    def by_severity(self) -> dict[str, dict[str, Any]]:
+        return {label: _with_compliance(counts) for label, counts in self._by_severity.items()}
+
+    def total(self) -> dict[str, Any]:
+        return _with_compliance(self._total)
 
 
 def compliance(met: int, breached: int) -> float | None:
     """met / (met + breached); undefined (None) when nothing was due yet."""
     judged = met + breached
     return met / judged if judged else None
+
+
+def _with_compliance(counts: dict[str, Any]) -> dict[str, Any]:
+    return {**counts, "compliance": compliance(counts["met"], counts["breached"])}
 
 
 def _empty_counts() -> dict[str, Any]:
