@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     batch_size: int = Field(
         default=500, ge=1, description="Most records taken per poll (one store transaction)."
     )
+    replay_hot_cases: int = Field(
+        default=4096,
+        ge=1,
+        description="Cases `casebook replay` keeps in memory; the others wait in a scratch file.",
+    )
     store: Literal["sqlite", "postgres"] = "sqlite"
     postgres_host: str = "127.0.0.1"
     postgres_port: int = DEFAULT_POSTGRES_PORT

@@ -12,6 +12,7 @@ import cProfile
 import io
 import json
 import logging
+import os
 import pstats
 import sys
 import time
@@ -20,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from casebook.bench.measures import parse_floor, peak_rss_kb
+from casebook.bounded_replay import replay_bounded
 from casebook.engine import ROLES, Engine
 from casebook.policies import load_policy
-from casebook.replay import replay_history
 from casebook.settings import Settings
 from consumers.kafka_clients import assign_whole_topic, make_consumer, make_producer
 from consumers.view_store import ViewStore
@@ -35,15 +36,18 @@ def floor(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def replay(args: argparse.Namespace) -> dict[str, Any]:
-    policy = load_policy(Settings().policy_file)
+    """The analyst's replay as `casebook replay --json` runs it: bounded memory, report written."""
+    settings = Settings()
+    policy = load_policy(settings.policy_file)
     with args.input.open("rb") as history:
-        result = replay_history(history, policy)
-    report = result.report()
+        result = replay_bounded(history, policy, hot_cases=settings.replay_hot_cases)
+    with result, open(os.devnull, "w") as report:
+        written = result.write_json(report)
     return {
         "lines": result.lines,
-        "cases": len(report["sla"]["cases"]),
-        "rejected": len(report["rejected"]),
-        "events": sum(audit.version for audit in result.audit.cases.values()),  # versions run 1..n
+        "cases": written.cases,
+        "rejected": written.rejected,
+        "events": result.events,
     }
 
 

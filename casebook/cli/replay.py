@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+from collections.abc import Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from casebook.bounded_replay import SpilledReplay, replay_bounded
 from casebook.policies import load_policy
 from casebook.progress import progress
-from casebook.replay import replay_history
 from casebook.settings import Settings
-from domain.timefmt import parse_instant
+from domain.timefmt import END_OF_TIME, format_instant, parse_instant
+from projections.sla import SlaTally
 
 
 def register(subparsers: Any) -> None:
@@ -33,53 +35,95 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    policy = load_policy(args.policy or Settings().policy_file)
+    settings = Settings()
+    policy = load_policy(args.policy or settings.policy_file)
     try:
         with args.input.open("rb") as history:
-            report = replay_history(progress(history, "replaying"), policy).report(args.as_of)
+            replay = replay_bounded(
+                progress(history, "replaying"), policy, hot_cases=settings.replay_hot_cases
+            )
     except OSError as error:
         print(f"casebook replay: cannot read {args.input}: {error.strerror}", file=sys.stderr)
         return 2
-    if args.json:
-        json.dump(report, sys.stdout, indent=1)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(render_summary(report))
+    with replay:
+        if args.json:
+            replay.write_json(sys.stdout, args.as_of)
+            sys.stdout.write("\n")
+        else:
+            sys.stdout.writelines(stream_summary(replay, args.as_of))
     return 0
+
+
+def stream_summary(replay: SpilledReplay, as_of: datetime | None) -> Iterator[str]:
+    """`render_summary` of the replay's report, read from its scratch file in two passes.
+
+    The table's counts come before the cases at risk, so a first pass counts them (and the
+    severity changes) and a second lists the cases; nothing is held but the counts.
+    """
+    instant = replay.instant(as_of)
+    cutoff = instant or END_OF_TIME
+    tally = SlaTally()
+    for row in replay.sla_rows(as_of):
+        tally.entry(row, cutoff)
+    changes = sum(
+        len(audit.to_report(cutoff)["severity_changes"]) for audit in replay.audits(as_of)
+    )
+    at_risk = (row.to_report(cutoff) for row in replay.sla_rows(as_of))
+    yield from sla_lines(tally.by_severity(), tally.total(), at_risk, format_instant(instant))
+    yield from proposal_and_rejection_lines(
+        changes,
+        replay.rejected_count(as_of),
+        (entry.to_report() for entry in replay.rejected(as_of)),
+    )
 
 
 def render_summary(report: dict[str, Any]) -> str:
     """A readable summary: compliance by severity, the cases not met, the rejections."""
-    lines = [render_sla(report["sla"], report["as_of"]).rstrip("\n")]
     changes = sum(len(entry["severity_changes"]) for entry in report["audit"].values())
-    lines += [
-        "",
-        f"Severity change proposals: {changes}",
-        f"Rejected messages: {len(report['rejected'])}",
-    ]
-    for entry in report["rejected"]:
+    rejected = report["rejected"]
+    tail = proposal_and_rejection_lines(changes, len(rejected), rejected)
+    return render_sla(report["sla"], report["as_of"]) + "".join(tail)
+
+
+def proposal_and_rejection_lines(
+    changes: int, rejected_count: int, rejected: Iterable[dict[str, Any]]
+) -> Iterator[str]:
+    yield "\n"
+    yield f"Severity change proposals: {changes}\n"
+    yield f"Rejected messages: {rejected_count}\n"
+    for entry in rejected:
         where = entry.get("message_id") or f"line {entry.get('line')}"
-        lines.append(f"  {where:<24} {entry.get('case_id') or '':<20} {entry['reason']}")
-    return "\n".join(lines) + "\n"
+        yield f"  {where:<24} {entry.get('case_id') or '':<20} {entry['reason']}\n"
 
 
-def render_sla(sla: dict[str, Any], as_of: str) -> str:
+def render_sla(sla: dict[str, Any], as_of: str | None) -> str:
     """The SLA table for a person: counts and compliance by severity, then the cases at risk."""
-    lines = [f"SLA as of {as_of}", ""]
-    header = f"{'severity':>8} {'opened':>7} {'met':>6} {'breached':>9} {'pending':>8} {'void':>5} {'compliance':>11}"
-    lines.append(header)
-    for label, counts in [*sla["by_severity"].items(), ("total", sla["total"])]:
+    return "".join(sla_lines(sla["by_severity"], sla["total"], sla["cases"], as_of))
+
+
+def sla_lines(
+    by_severity: dict[str, dict[str, Any]],
+    total: dict[str, Any],
+    cases: Iterable[dict[str, Any]],
+    as_of: str | None,
+) -> Iterator[str]:
+    """`render_sla` line by line; `cases` (report entries) are read once, as they are listed."""
+    yield f"SLA as of {as_of}\n"
+    yield "\n"
+    yield f"{'severity':>8} {'opened':>7} {'met':>6} {'breached':>9} {'pending':>8} {'void':>5} {'compliance':>11}\n"
+    for label, counts in [*by_severity.items(), ("total", total)]:
         ratio = "-" if counts["compliance"] is None else f"{counts['compliance']:.1%}"
-        lines.append(
+        yield (
             f"{label:>8} {counts['opened']:>7} {counts['met']:>6} {counts['breached']:>9} "
-            f"{counts['pending']:>8} {counts['void']:>5} {ratio:>11}"
+            f"{counts['pending']:>8} {counts['void']:>5} {ratio:>11}\n"
         )
-    at_risk = [c for c in sla["cases"] if c["status"] in ("breached", "pending")]
-    if at_risk:
-        lines += ["", "Cases breached or pending:"]
-        lines += [
+    heading = "\nCases breached or pending:\n"
+    for c in cases:
+        if c["status"] not in ("breached", "pending"):
+            continue
+        yield heading
+        heading = ""
+        yield (
             f"  {c['case_id']:<20} sev {c['sla_severity']} due {c['due_at']} "
-            f"first response {c['first_response_at'] or '-':<20} {c['status']}"
-            for c in at_risk
-        ]
-    return "\n".join(lines) + "\n"
+            f"first response {c['first_response_at'] or '-':<20} {c['status']}\n"
+        )

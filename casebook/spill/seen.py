@@ -1,0 +1,80 @@
+"""The desk's message ledger for a bounded replay: every `message_id` seen, in the scratch file.
+
+Duplicates may be far apart, so every id is kept; but almost every message is new, so a
+fixed-size Bloom filter answers "never seen" in memory and only its rare "maybe" (a real
+duplicate, or a false positive) costs a look-up in the file. New ids are written in batches.
+"""
+
+from __future__ import annotations
+
+from casebook.spill.scratch import ScratchDatabase
+from domain.reasons import Rejection
+
+FILTER_BITS = 1 << 26
+"""8 MiB of filter: about 1 false "maybe" in 10,000 at a million ids, 1 in 20 at ten million."""
+
+BATCH = 4096
+
+
+class BloomFilter:
+    """A set that may answer "maybe" for an absent key, never "no" for a present one.
+
+    Three probes by double hashing of Python's own (per-process) string hash: the filter
+    never leaves the process, so the hash need not be stable across runs.
+    """
+
+    def __init__(self, bits: int = FILTER_BITS) -> None:
+        if bits < 8 or bits & (bits - 1):
+            raise ValueError(f"the filter's size must be a power of two of at least 8, not {bits}")
+        self._bits = bytearray(bits // 8)
+        self._mask = bits - 1
+
+    def add(self, key: str) -> None:
+        bits, mask = self._bits, self._mask
+        h = hash(key)
+        step = (h >> 32) | 1
+        for probe in (h, h + step, h + 2 * step):
+            probe &= mask
+            bits[probe >> 3] |= 1 << (probe & 7)
+
+    def __contains__(self, key: str) -> bool:
+        bits, mask = self._bits, self._mask
+        h = hash(key)
+        step = (h >> 32) | 1
+        for probe in (h, h + step, h + 2 * step):
+            probe &= mask
+            if not bits[probe >> 3] & (1 << (probe & 7)):
+                return False
+        return True
+
+
+class SpilledLedger:
+    """`MessageLedger` port: has this `message_id` been accepted or rejected before?
+
+    Only the id is kept: the replay never asks what was decided for it.
+    """
+
+    def __init__(self, scratch: ScratchDatabase, filter_bits: int = FILTER_BITS) -> None:
+        self._db = scratch.connection
+        self._filter = BloomFilter(filter_bits)
+        self._pending: set[str] = set()
+
+    def has_seen(self, message_id: str) -> bool:
+        if message_id not in self._filter:
+            return False
+        if message_id in self._pending:
+            return True
+        found = self._db.execute("SELECT 1 FROM seen WHERE message_id = ?", (message_id,))
+        return found.fetchone() is not None
+
+    def note(self, message_id: str, case_id: str | None, rejection: Rejection | None) -> None:
+        self._filter.add(message_id)
+        self._pending.add(message_id)
+        if len(self._pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        self._db.executemany(
+            "INSERT OR IGNORE INTO seen (message_id) VALUES (?)", ((m,) for m in self._pending)
+        )
+        self._pending.clear()

@@ -1,0 +1,199 @@
+"""The bounded replay gives the in-memory replay's report, byte for byte, however few cases
+it keeps in memory; and it leaves nothing behind."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from casebook.bounded_replay import replay_bounded
+from casebook.cli import main
+from casebook.cli.replay import render_summary, stream_summary
+from casebook.history_generator import build_history
+from casebook.json_stream import encode
+from casebook.policies import load_policy
+from casebook.replay import replay_history
+from casebook.spill import hot_cases as hot_cases_module
+from casebook.spill import seen
+from casebook.spill.scratch import ScratchDatabase
+from casebook.spill.seen import BloomFilter, SpilledLedger
+
+from .support import line, opened, proposed, responded
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = [ROOT / "samples/history-small.jsonl", Path("/work/shared/samples/history-small.jsonl")]
+POLICY = load_policy()
+
+
+def reference_json(lines: list[bytes], as_of: datetime | None) -> str:
+    text = io.StringIO()
+    json.dump(replay_history(lines, POLICY).report(as_of), text, indent=1)
+    return text.getvalue()
+
+
+def instants(lines: list[bytes]) -> list[datetime | None]:
+    """The default T, before the first message, inside the history, and after it all."""
+    latest = replay_history(lines, POLICY).latest_at
+    assert latest is not None
+    return [
+        None,
+        datetime(2000, 1, 1, tzinfo=latest.tzinfo),
+        latest - timedelta(days=2),
+        latest - timedelta(hours=7, seconds=1),
+        latest + timedelta(days=400),
+    ]
+
+
+def golden_lines() -> Iterator[list[bytes]]:
+    for path in GOLDEN:
+        if path.exists():
+            yield path.read_bytes().splitlines(keepends=True)
+
+
+@pytest.mark.parametrize("hot_cases", [1, 3, 50, 4096])
+def test_the_golden_sample_gives_the_same_json_at_every_instant(
+    hot_cases: int, tmp_path: Path
+) -> None:
+    samples = list(golden_lines())
+    assert samples, "no golden sample found"
+    for lines in samples:
+        with replay_bounded(lines, POLICY, hot_cases=hot_cases, scratch_dir=tmp_path) as replay:
+            for as_of in instants(lines):
+                written = io.StringIO()
+                replay.write_json(written, as_of)
+                assert written.getvalue() == reference_json(lines, as_of), as_of
+
+
+@pytest.mark.parametrize(("messages", "seed"), [(3000, 1), (6000, 20260105), (2500, 42)])
+@pytest.mark.parametrize("hot_cases", [3, 50])
+def test_generated_histories_give_the_same_report_with_cases_evicted_and_reloaded(
+    messages: int, seed: int, hot_cases: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hot_cases_module, "BATCH", 2)  # evicted cases reach the file at once
+    history = build_history(messages, seed)
+    lines = list(history.lines)
+    reference = replay_history(lines, POLICY)
+    with replay_bounded(lines, POLICY, hot_cases=hot_cases, scratch_dir=tmp_path) as replay:
+        assert replay.reloaded > 0, "the hot set never overflowed: the test proves nothing"
+        assert (replay.lines, replay.latest_at) == (reference.lines, reference.latest_at)
+        for as_of in instants(lines):
+            assert replay.report(as_of) == reference.report(as_of), as_of
+            written = io.StringIO()
+            counts = replay.write_json(written, as_of)
+            expected = reference_json(lines, as_of)
+            assert written.getvalue() == expected, as_of
+            assert counts.cases == len(json.loads(expected)["sla"]["cases"])
+            assert counts.rejected == len(json.loads(expected)["rejected"])
+            assert "".join(stream_summary(replay, as_of)) == render_summary(reference.report(as_of))
+
+
+def test_a_duplicate_far_behind_its_first_copy_is_still_dropped_after_eviction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(seen, "BATCH", 2)  # the first copy's id is on disk, not in a batch
+    opening, first_response = opened(message_id="m-open"), responded(30, message_id="m-answer")
+    others = [opened(m, case_id=f"C-other-{m}", message_id=f"m-open-{m}") for m in range(1, 40)]
+    history = [
+        line(opening),
+        line(first_response),
+        *map(line, others),
+        line(opening),  # duplicates: taken again, the opening would be refused (case_exists)
+        line(first_response),
+        line(proposed(200, 3, message_id="m-late")),  # C-1 comes back from the file
+    ]
+    monkeypatch.setattr(hot_cases_module, "BATCH", 2)
+    with replay_bounded(history, POLICY, hot_cases=2, scratch_dir=tmp_path) as replay:
+        report = replay.report()
+        assert replay.reloaded >= 1
+    assert report == replay_history(history, POLICY).report()
+    assert report["rejected"] == []
+    changes = report["audit"]["C-1"]["severity_changes"]
+    assert [c["proposal_id"] for c in changes] == ["m-late"]
+    first = next(c for c in report["sla"]["cases"] if c["case_id"] == "C-1")
+    assert first["first_response_at"] == "2026-09-01T12:30:00Z"
+
+
+def test_the_scratch_folder_is_gone_after_the_report_and_after_a_failure(tmp_path: Path) -> None:
+    lines = build_history(500, 3).lines
+    with replay_bounded(lines, POLICY, hot_cases=3, scratch_dir=tmp_path) as replay:
+        assert len(list(tmp_path.iterdir())) == 1
+        replay.write_json(io.StringIO())
+    assert list(tmp_path.iterdir()) == []
+
+    def broken() -> Iterator[bytes]:
+        yield from lines[:100]
+        raise OSError("the disk went away")
+
+    with pytest.raises(OSError, match="went away"):
+        replay_bounded(broken(), POLICY, hot_cases=3, scratch_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_command_prints_the_reference_json_and_summary_byte_for_byte(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CASEBOOK_REPLAY_HOT_CASES", "3")
+    history = tmp_path / "history.jsonl"
+    history.write_bytes(b"".join(build_history(2000, 9).lines))
+    lines = history.read_bytes().splitlines(keepends=True)
+    for as_of in ("2026-01-06T12:00:00Z", None):
+        args = ["replay", "--input", str(history)] + (["--as-of", as_of] if as_of else [])
+        instant = datetime.fromisoformat(as_of.replace("Z", "+00:00")) if as_of else None
+        assert main([*args, "--json"]) == 0
+        assert capsys.readouterr().out == reference_json(lines, instant) + "\n"
+        assert main(args) == 0
+        expected = render_summary(replay_history(lines, POLICY).report(instant))
+        assert capsys.readouterr().out == expected
+
+
+def test_a_ledger_whose_filter_says_maybe_to_everything_still_answers_right() -> None:
+    with ScratchDatabase() as scratch:
+        ledger = SpilledLedger(scratch, filter_bits=8)
+        noted = [f"m-{n}" for n in range(5000)]
+        for message_id in noted:
+            assert not ledger.has_seen(message_id)
+            ledger.note(message_id, "C-1", None)
+        assert all(ledger.has_seen(m) for m in noted)
+        assert not any(ledger.has_seen(f"x-{n}") for n in range(5000))
+
+
+def test_the_bloom_filter_never_forgets_a_key() -> None:
+    bloom = BloomFilter(1 << 12)
+    keys = [f"key-{n}" for n in range(2000)]
+    for key in keys:
+        bloom.add(key)
+    assert all(key in bloom for key in keys)
+    assert sum(f"other-{n}" in bloom for n in range(2000)) < 2000
+    with pytest.raises(ValueError):
+        BloomFilter(1000)
+
+
+ODD_VALUES: list[Any] = [
+    {},
+    [],
+    {"a": {}, "b": [], "c": [[]], "d": [{}]},
+    {"é": '\u2028 \n "q" \\', "n": None, "t": True, "f": 1.0 / 3, "i": -7},
+    [1, [2, [3, {"x": [4.5e-300, 1e300]}]], "s"],
+    [{"severity_changes": []}, {"severity_changes": [{"from": 2, "to": 3, "by": None}]}],
+    "top",
+    3,
+]
+
+
+@pytest.mark.parametrize("value", ODD_VALUES)
+@pytest.mark.parametrize("level", [0, 1, 3])
+def test_encode_is_json_dumps_with_indent_one_at_any_depth(value: Any, level: int) -> None:
+    nested: Any = value
+    for _ in range(level):
+        nested = [nested]
+    expected = json.dumps(nested, indent=1)
+    inner = expected
+    for depth in range(level):
+        inner = inner[len("[\n" + " " * (depth + 1)) : -len("\n" + " " * depth + "]")]
+    assert encode(value, level) == inner
