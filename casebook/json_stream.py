@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from functools import cache
 from typing import Any, TextIO
 
 INDENT = " "
@@ -94,13 +95,20 @@ def _container(brackets: str, value: Any, children: Iterable[Any], level: int) -
     inner = "\n" + INDENT * (level + 1)
     closing = "\n" + INDENT * level + brackets[1]
     if not any(isinstance(child, dict | list | tuple) for child in children):
-        flat = json.dumps(value, separators=("," + inner, ": "))  # the C encoder
+        flat = _flat_encoder(level)(value)
         return brackets[0] + inner + flat[1:-1] + closing
     if isinstance(value, dict):
         parts = [f"{_key(key)}: {encode(child, level + 1)}" for key, child in value.items()]
     else:
         parts = [encode(child, level + 1) for child in value]
     return brackets[0] + inner + ("," + inner).join(parts) + closing
+
+
+@cache
+def _flat_encoder(level: int) -> Callable[[Any], str]:
+    """The C encoder, told to separate items as `indent=1` does at this depth (one per depth:
+    `json.dumps` with separators would build a new encoder for every call)."""
+    return json.JSONEncoder(separators=(",\n" + INDENT * (level + 1), ": ")).encode
 
 
 def _key(key: object) -> str:
