@@ -118,15 +118,19 @@ class Engine:
         policy = load_policy(settings.policy_file)
         _create_tables(settings)
         warnings_clock = clock or wall_clock
+        # Set by the intake after each stored batch: the relay in this process publishes it
+        # at once instead of at its next look at the store.
+        stored = threading.Event()
 
         def intake() -> tuple[Worker, Callable[[], None]]:
             store = open_case_store(settings)
-            return IntakeWorker(settings, store, policy, topics), store.close
+            return IntakeWorker(settings, store, policy, topics, on_saved=stored.set), store.close
 
         def relay() -> tuple[Worker, Callable[[], None]]:
             store = open_case_store(settings)
             outbox = EventStoreOutbox(store, topics)
-            return OutboxRelay(settings, outbox, topics.relay_positions), store.close
+            relay = OutboxRelay(settings, outbox, topics.relay_positions, wake=stored)
+            return relay, store.close
 
         def projections() -> tuple[Worker, Callable[[], None]]:
             views = ViewStore(settings)

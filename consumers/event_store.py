@@ -11,11 +11,12 @@ from pathlib import Path
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import ProcessRecorder
+from eventsourcing.persistence import ProcessRecorder, Transcoder
 from eventsourcing.postgres import PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteProcessRecorder
 
 from casebook.settings import Settings
+from consumers.store_transcoder import OrjsonTranscoder
 
 STORE_NAME = "casebook_store"
 
@@ -24,6 +25,11 @@ class CaseStore(Application):
     """Holds every case's events; recorded with tracking so positions move atomically."""
 
     name = STORE_NAME
+
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = OrjsonTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def construct_recorder(self) -> ProcessRecorder:  # type: ignore[override]
         # A process recorder also records tracking rows (our Kafka positions) in the

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Callable
 
 from eventsourcing.persistence import IntegrityError, Tracking
-from kafka import OffsetAndMetadata, TopicPartition
+from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
-from kafka.errors import KafkaError
 
 from casebook.settings import Settings
 from consumers.event_store import CaseStore
@@ -20,6 +20,7 @@ from consumers.intake_batch import CaseCache, StoreBatch
 from consumers.kafka_clients import (
     SeekToStoredPositions,
     caught_up,
+    hint_positions,
     make_consumer,
     subscribe_known,
 )
@@ -40,9 +41,16 @@ class IntakeWorker:
     """Consumes the intake topic in the `casebook-intake` group."""
 
     def __init__(
-        self, settings: Settings, store: CaseStore, policy: Policy, topics: Topics
+        self,
+        settings: Settings,
+        store: CaseStore,
+        policy: Policy,
+        topics: Topics,
+        on_saved: Callable[[], object] | None = None,
     ) -> None:
+        """`on_saved` is told after each stored batch (the relay in this process waits on it)."""
         self._store = store
+        self._on_saved = on_saved
         self._policy = policy
         self._cache = CaseCache()
         self._consumer = make_consumer(settings, settings.topic("casebook-intake"))
@@ -65,8 +73,14 @@ class IntakeWorker:
             self._assignments_seen = self._listener.assignments
             self._cache.clear()
         taken = 0
+        hints: dict[TopicPartition, int] = {}
         for partition, records in batches.items():
-            taken += self._take_partition_batch(partition, records)
+            done = self._take_partition_batch(partition, records)
+            if done:
+                hints[partition] = records[-1].offset + 1
+            taken += done
+        # Only now tell Kafka (a hint for lag monitoring; losing it costs a skip, not data).
+        hint_positions(self._consumer, hints)
         return taken
 
     def idle(self) -> bool:
@@ -89,8 +103,10 @@ class IntakeWorker:
         dead_letters: list[DeadLetter] = []
         duplicates = 0
         parsed = [parse_message(record.value or b"") for record in fresh]
+        # Invalid messages with a readable id are deduplicated too: look them up in the
+        # same query, not one by one.
         batch.prefetch(
-            {m.message_id for m in parsed if not isinstance(m, InvalidMessage)},
+            {m.message_id for m in parsed if m.message_id is not None},
             {m.case_id for m in parsed if not isinstance(m, InvalidMessage)},
         )
         for record, message in zip(fresh, parsed, strict=True):
@@ -119,11 +135,11 @@ class IntakeWorker:
             if not saved:
                 self._rewind(partition)
         batch.keep_cases_warm()
+        if self._on_saved is not None:
+            self._on_saved()
         self.applied += len(fresh) - len(dead_letters) - duplicates
         self.rejected += len(dead_letters)
         self.duplicates += duplicates
-        # 4. Only now tell Kafka (a hint for lag monitoring; losing it costs a skip, not data).
-        self._commit_hint(partition, fresh[-1].offset + 1)
         return len(fresh)
 
     def _rewind(self, partition: TopicPartition) -> None:
@@ -131,16 +147,6 @@ class IntakeWorker:
         if partition in self._consumer.assignment():
             stored = self._store.process_recorder.max_tracking_id(tracking_name(partition))
             self._consumer.seek(partition, 0 if stored is None else stored + 1)
-
-    def _commit_hint(self, partition: TopicPartition, next_offset: int) -> None:
-        try:
-            self._consumer.commit({partition: OffsetAndMetadata(next_offset, "", -1)})
-        except KafkaError as error:
-            log.info(
-                "offset hint for %s not committed (%s); the store holds the position",
-                partition,
-                error,
-            )
 
 
 def _dead_letter(record: ConsumerRecord, outcome: Rejected) -> DeadLetter:

@@ -11,7 +11,13 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import (
+    ConsumerRebalanceListener,
+    KafkaConsumer,
+    KafkaProducer,
+    OffsetAndMetadata,
+    TopicPartition,
+)
 from kafka.admin import KafkaAdminClient
 from kafka.errors import KafkaError, KafkaTimeoutError
 
@@ -205,6 +211,27 @@ class SeekToStoredPositions(ConsumerRebalanceListener):
                 self._consumer.seek(partition, stored + 1)
         self._rebalancing_since = None
         log.info("partitions assigned: %s", sorted(assigned))
+
+
+def hint_positions(consumer: KafkaConsumer, next_offsets: dict[TopicPartition, int]) -> None:
+    """Tell the group how far we are, without waiting: only lag monitoring reads it.
+
+    Our positions live in our stores; a lost hint costs a skip on restart, never data. An
+    asynchronous commit once per poll keeps a broker round trip per partition batch off the
+    hot path.
+    """
+    if not next_offsets:
+        return
+
+    def logged(offsets: object, response: object) -> None:
+        if isinstance(response, Exception):
+            log.info("offset hint not committed (%s); the store holds the position", response)
+
+    offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in next_offsets.items()}
+    try:
+        consumer.commit_async(offsets, callback=logged)
+    except KafkaError as error:
+        log.info("offset hint not sent (%s); the store holds the position", error)
 
 
 def caught_up(consumer: KafkaConsumer) -> bool:

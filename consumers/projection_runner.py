@@ -12,14 +12,14 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from kafka import OffsetAndMetadata, TopicPartition
+from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
-from kafka.errors import KafkaError
 
 from casebook.settings import Settings
 from consumers.kafka_clients import (
     SeekToStoredPositions,
     caught_up,
+    hint_positions,
     make_consumer,
     subscribe_known,
 )
@@ -63,8 +63,13 @@ class ProjectionWorker:
         taken = 0
         batches = self._consumer.poll(timeout_ms=timeout_ms)
         self._listener.check_rebalance()
+        hints: dict[TopicPartition, int] = {}
         for partition, records in batches.items():
-            taken += self._apply(partition, records)
+            done = self._apply(partition, records)
+            if done:
+                hints[partition] = records[-1].offset + 1
+            taken += done
+        hint_positions(self._consumer, hints)
         if taken:
             self._unchecked_changes = self._clock is not None
         elif self._clock is not None:
@@ -114,10 +119,6 @@ class ProjectionWorker:
                 self._consumer.seek(partition, fresh[0].offset)
         if applied:
             self.applied += len(fresh)
-            try:
-                self._consumer.commit({partition: OffsetAndMetadata(fresh[-1].offset + 1, "", -1)})
-            except KafkaError as error:
-                log.info("offset hint for %s not committed (%s)", partition, error)
         return len(fresh)
 
 

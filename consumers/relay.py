@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from typing import Protocol
 
+from eventsourcing.utils import get_topic
 from kafka import ConsumerRebalanceListener, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 
@@ -30,6 +32,9 @@ POSITION_KEY = b"relay"
 # A Kafka transaction costs a commit round trip (~100 ms here) whatever its size: the relay
 # carries several intake batches' worth of records per transaction.
 RELAY_BATCH_FACTOR = 4
+# Caught up, the relay looks at its source again after at most this long: what another
+# process wrote shows up within it, and a `wake` signal from this process cuts it short.
+RECHECK_S = 0.05
 
 
 class ElectionResult(ConsumerRebalanceListener):
@@ -53,16 +58,31 @@ class OutboxSource(Protocol):
         ...
 
 
+def published_event_topics() -> tuple[str, ...]:
+    """The stored-event topics the relay publishes: every case event and the dead letters.
+
+    Over half of the log is message-ledger entries, which stay in the store: selecting by
+    topic skips them in SQL instead of decoding them to throw them away.
+    """
+    case_events = {
+        get_topic(member)
+        for member in vars(Case).values()
+        if isinstance(member, type) and issubclass(member, Case.Event) and member is not Case.Event
+    }
+    return (*sorted(case_events), get_topic(DeadLetter.Created))
+
+
 class EventStoreOutbox:
     """The event store's notification log: case events and dead letters."""
 
     def __init__(self, store: CaseStore, topics: Topics) -> None:
         self._store = store
         self._topics = topics
+        self._published = published_event_topics()
 
     def fetch(self, after: int, limit: int) -> tuple[list[tuple[str, OutgoingRecord]], int | None]:
         notifications = self._store.recorder.select_notifications(
-            start=after, limit=limit, inclusive_of_start=False
+            start=after, limit=limit, topics=self._published, inclusive_of_start=False
         )
         if not notifications:
             return [], None
@@ -83,8 +103,11 @@ class OutboxRelay:
         source: OutboxSource,
         positions_topic: str,
         name: str = "casebook-relay",
+        wake: threading.Event | None = None,
     ) -> None:
+        """`wake`, when given, is set by whoever appends to the source in this process."""
         self._settings = settings
+        self._wake = wake or threading.Event()
         self._source = source
         self._name = name
         self._positions = TopicPartition(positions_topic, 0)
@@ -98,8 +121,13 @@ class OutboxRelay:
 
     def step(self, timeout_ms: int = 200) -> int:
         """Publish the next batch if this instance is the active relay; returns records sent."""
-        in_office_and_busy = self._producer is not None and self._behind
-        self._election.poll(timeout_ms=0 if in_office_and_busy else timeout_ms)
+        in_office = self._producer is not None
+        if in_office and not self._behind:
+            # Caught up: wait for news, not for a whole poll. The election consumer is only
+            # polled briefly while in office; its heartbeats run on their own thread.
+            self._wake.wait(min(RECHECK_S, timeout_ms / 1000))
+        self._wake.clear()
+        self._election.poll(timeout_ms=0 if in_office else timeout_ms)
         if self._positions not in self._election.assignment():
             self._resign()
             return 0
@@ -137,6 +165,7 @@ class OutboxRelay:
                 producer.send(topic, key=record.key, value=record.value, headers=record.headers)
             position = json.dumps({"notification_id": last_id}).encode()
             producer.send(self._positions.topic, key=POSITION_KEY, value=position, partition=0)
+            producer.flush()
             producer.commit_transaction()
             committed = True
         finally:
@@ -152,7 +181,13 @@ class OutboxRelay:
         producer = make_producer(
             self._settings,
             transactional_id=self._settings.topic(self._name),
-            linger_ms=20,
+            # Lingering batches the sends of one transaction; `_publish` flushes before the
+            # commit, since kafka-python's commit would otherwise wait out the linger. A new
+            # transaction right after a commit is refused (CONCURRENT_TRANSACTIONS) until the
+            # markers of the last one are written, a few ms here: retry soon, as the Java
+            # client does (20 ms), not after the default 100 ms.
+            linger_ms=5,
+            retry_backoff_ms=10,
             max_request_size=REJECTED_MAX_MESSAGE_BYTES + 64 * 1024,
         )
         producer.init_transactions()

@@ -5,10 +5,10 @@ rejected topic. Bytes and headers only; no Kafka client here.
 from __future__ import annotations
 
 import base64
-import json
 from dataclasses import dataclass
 
 from domain.case import Case
+from domain.chain import canonical_json
 from domain.event_codec import WIRE_SCHEMA, event_to_wire
 from domain.ledger import DeadLetter
 
@@ -27,7 +27,7 @@ def encode_case_event(event: Case.Event) -> OutgoingRecord:
     document = event_to_wire(event)
     return OutgoingRecord(
         key=event.case_id.encode("utf-8"),
-        value=json.dumps(document, separators=(",", ":"), sort_keys=True).encode("utf-8"),
+        value=canonical_json(document),  # the form its hash is over, plus the hash
         headers=[
             ("casebook.schema", WIRE_SCHEMA.encode()),
             ("casebook.event_id", document["event_id"].encode()),
