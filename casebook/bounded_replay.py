@@ -9,7 +9,6 @@ from an index) without ever being built whole. The result must stay byte-identic
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +19,7 @@ from typing import Any, TextIO
 from casebook.json_stream import Deferred, LazyArray, LazyObject, write_json
 from casebook.replay import Intake, take_history
 from casebook.spill.hot_cases import DEFAULT_HOT_CASES, HotCases, stored_rows
+from casebook.spill.records import load_audit, load_sla
 from casebook.spill.rejections import SpilledRejections
 from casebook.spill.scratch import ScratchDatabase, micros
 from casebook.spill.seen import SpilledLedger
@@ -64,12 +64,12 @@ class SpilledReplay:
     def sla_rows(self, as_of: datetime | None = None) -> Iterator[SlaCase]:
         """The SLA rows of the cases opened at or before T, in report order."""
         for blob in stored_rows(self._scratch, "sla", self._cutoff(as_of)):
-            yield pickle.loads(blob)
+            yield load_sla(blob)
 
     def audits(self, as_of: datetime | None = None) -> Iterator[CaseAudit]:
         """The audit records of the cases opened at or before T, in report order."""
         for blob in stored_rows(self._scratch, "audit", self._cutoff(as_of)):
-            yield pickle.loads(blob)
+            yield load_audit(blob)
 
     def rejected(self, as_of: datetime | None = None) -> Iterator[RejectedMessage]:
         return self._rejections.visible(self._cutoff(as_of))

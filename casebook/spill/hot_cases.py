@@ -1,5 +1,5 @@
 """The desk's case repository for a bounded replay: recently used cases in memory, the rest
-pickled into the scratch file.
+in the scratch file.
 
 A case travels with its SLA row and audit record, so the views are the very `SlaView` and
 `AuditView` of the in-memory replay, holding only the hot cases. Cases are short-lived in
@@ -9,10 +9,11 @@ every message from memory and a case is usually written once, when it goes quiet
 
 from __future__ import annotations
 
-import pickle
 from collections import OrderedDict
 from collections.abc import Iterator
 
+from casebook.spill.filter import BloomFilter
+from casebook.spill.records import dump_audit, dump_case, dump_sla, load_audit, load_case, load_sla
 from casebook.spill.scratch import ScratchDatabase, micros
 from domain.case import Case
 from projections.audit import AuditView, CaseAudit
@@ -21,6 +22,9 @@ from projections.sla import SlaCase, SlaView
 DEFAULT_HOT_CASES = 4096
 BATCH = 512
 
+EVICTED_FILTER_BITS = 1 << 23
+"""1 MiB: a case id never written is told from one that was without asking the file."""
+
 ColdCase = tuple[Case, SlaCase, CaseAudit]
 
 
@@ -28,7 +32,8 @@ class HotCases:
     """`CaseRepository` port: finds a case in memory, or loads it back from the file.
 
     Evicted cases wait in a small write-behind batch (still as objects, so a case that
-    comes back soon is not unpickled) before they are written together.
+    comes back soon is not decoded) before they are written together. A filter of the
+    written case ids spares the file a look-up for every new case.
     """
 
     def __init__(
@@ -46,6 +51,8 @@ class HotCases:
         self._capacity = capacity
         self._hot: OrderedDict[str, Case] = OrderedDict()
         self._leaving: dict[str, ColdCase] = {}
+        self._written = BloomFilter(EVICTED_FILTER_BITS)
+        self._finished = False
         self.loads = 0
         self.evictions = 0
 
@@ -65,10 +72,19 @@ class HotCases:
         self._admit(case)
 
     def finish(self) -> None:
-        """Write every case to the file and index it in report order: the report reads it."""
-        while self._hot:
-            self._evict_coldest()
+        """Write every case's views to the file and index them in report order: the report
+        reads them. The aggregates still in memory are not written: no message will come."""
         self._write_leaving()
+        self._finished = True
+        self._db.executemany(
+            "INSERT OR REPLACE INTO cases (case_id, opened_us, aggregate, sla, audit)"
+            " VALUES (?, ?, NULL, ?, ?)",
+            (
+                (case_id, *self._views_row(case_id, *self._leave_views(case_id)))
+                for case_id in self._hot
+            ),
+        )
+        self._hot.clear()
         self._db.execute(
             "CREATE INDEX IF NOT EXISTS cases_in_report_order ON cases (opened_us, case_id)"
         )
@@ -81,44 +97,51 @@ class HotCases:
     def _evict_coldest(self) -> None:
         case_id, case = self._hot.popitem(last=False)
         # The replay collects every accepted case's events before the next message, so an
-        # evicted case has none pending; pickling one would lose it when it comes back.
+        # evicted case has none pending; writing one out would lose it when it comes back.
         assert not case.pending_events, f"case {case_id} evicted with events pending"
-        self._leaving[case_id] = (
-            case,
-            self._sla.cases.pop(case_id),
-            self._audit.cases.pop(case_id),
-        )
+        self._leaving[case_id] = (case, *self._leave_views(case_id))
         self.evictions += 1
         if len(self._leaving) >= BATCH:
             self._write_leaving()
 
+    def _leave_views(self, case_id: str) -> tuple[SlaCase, CaseAudit]:
+        return self._sla.cases.pop(case_id), self._audit.cases.pop(case_id)
+
+    @staticmethod
+    def _views_row(case_id: str, sla: SlaCase, audit: CaseAudit) -> tuple[int, bytes, bytes]:
+        return micros(sla.opened_at), dump_sla(sla), dump_audit(audit)
+
     def _write_leaving(self) -> None:
+        written = self._written
+        for case_id in self._leaving:
+            written.add(case_id)
         self._db.executemany(
-            "INSERT OR REPLACE INTO cases (case_id, opened_us, aggregate, sla, audit)"
+            "INSERT OR REPLACE INTO cases (case_id, aggregate, opened_us, sla, audit)"
             " VALUES (?, ?, ?, ?, ?)",
             (
-                (case_id, micros(sla.opened_at), _dump(case), _dump(sla), _dump(audit))
+                (case_id, dump_case(case), *self._views_row(case_id, sla, audit))
                 for case_id, (case, sla, audit) in self._leaving.items()
             ),
         )
         self._leaving.clear()
 
     def _load(self, case_id: str) -> ColdCase | None:
+        if case_id not in self._written:
+            return None
+        if self._finished:
+            raise RuntimeError("the replay is finished: its cases are no longer taken back")
         row = self._db.execute(
             "SELECT aggregate, sla, audit FROM cases WHERE case_id = ?", (case_id,)
         ).fetchone()
         if row is None:
             return None
         self.loads += 1
-        return pickle.loads(row[0]), pickle.loads(row[1]), pickle.loads(row[2])
-
-
-def _dump(value: object) -> bytes:
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        return load_case(row[0]), load_sla(row[1]), load_audit(row[2])
 
 
 def stored_rows(scratch: ScratchDatabase, column: str, cutoff: int) -> Iterator[bytes]:
-    """One pickled column of the cases opened at or before `cutoff` (µs), in report order.
+    """One encoded column (`casebook.spill.records`) of the cases opened at or before
+    `cutoff` (µs), in report order.
 
     Reads what `HotCases.finish` wrote and indexed.
     """
