@@ -89,9 +89,9 @@ class SpilledReplay:
                 yield tally.entry(row, cutoff)
 
         def rejected() -> Iterator[dict[str, Any]]:
-            for entry in self.rejected(as_of):
+            for entry in self._rejections.report_entries(self._cutoff(as_of)):
                 written.rejected += 1
-                yield entry.to_report()
+                yield entry
 
         audit = ((a.case_id, a.to_report(cutoff)) for a in self.audits(as_of))
         report = {

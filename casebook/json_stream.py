@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from functools import cache
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any, TextIO
 
 INDENT = " "
@@ -65,17 +66,43 @@ def _write_members(
     eager: bool,
 ) -> None:
     separator = "\n" + INDENT * (level + 1)
+    if eager:  # each member encoded whole; written a chunk at a time (fewer, larger writes)
+        _write_encoded(write, brackets, members, level)
+        return
     opened = False
     for key, value in members:
         write((brackets[0] if not opened else ",") + separator)
         opened = True
         if key is not None:
             write(_key(key) + ": ")
-        if eager:
-            write(encode(value, level + 1))
-        else:
-            _write(write, value, level + 1)
+        _write(write, value, level + 1)
     write("\n" + INDENT * level + brackets[1] if opened else brackets)
+
+
+def _write_encoded(
+    write: Callable[[str], Any],
+    brackets: str,
+    members: Iterable[tuple[str | None, Any]],
+    level: int,
+) -> None:
+    separator = "\n" + INDENT * (level + 1)
+    chunk: list[str] = []
+    lead = brackets[0] + separator
+    for key, value in members:
+        text = encode(value, level + 1)
+        chunk.append(lead + text if key is None else f"{lead}{_key(key)}: {text}")
+        lead = "," + separator
+        if len(chunk) >= CHUNK:
+            write("".join(chunk))
+            chunk.clear()
+    write("".join(chunk))
+    write(brackets if lead[0] == brackets[0] else "\n" + INDENT * level + brackets[1])
+
+
+CHUNK = 256
+"""Members encoded before they are written together."""
+
+CONTAINERS = (dict, list, tuple)
 
 
 def encode(value: Any, level: int = 0) -> str:
@@ -83,35 +110,62 @@ def encode(value: Any, level: int = 0) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        return _container("{}", value, value.values(), level)
-    if isinstance(value, list | tuple):
+        children: Iterable[Any] = value.values()
+        brackets = "{}"
+    elif isinstance(value, list | tuple):
         if not value:
             return "[]"
-        return _container("[]", value, value, level)
-    return json.dumps(value)
+        children, brackets = value, "[]"
+    else:
+        return _scalar(value)
+    for child in children:
+        if isinstance(child, CONTAINERS):
+            return _nested(brackets, value, level)
+    inner, closing = _margins(level)
+    return brackets[0] + inner + _flat_encoder(level)(value)[1:-1] + closing + brackets[1]
 
 
-def _container(brackets: str, value: Any, children: Iterable[Any], level: int) -> str:
-    inner = "\n" + INDENT * (level + 1)
-    closing = "\n" + INDENT * level + brackets[1]
-    if not any(isinstance(child, dict | list | tuple) for child in children):
-        flat = _flat_encoder(level)(value)
-        return brackets[0] + inner + flat[1:-1] + closing
+def _nested(brackets: str, value: Any, level: int) -> str:
+    inner, closing = _margins(level)
     if isinstance(value, dict):
         parts = [f"{_key(key)}: {encode(child, level + 1)}" for key, child in value.items()]
     else:
         parts = [encode(child, level + 1) for child in value]
-    return brackets[0] + inner + ("," + inner).join(parts) + closing
+    return brackets[0] + inner + ("," + inner).join(parts) + closing + brackets[1]
+
+
+@cache
+def _margins(level: int) -> tuple[str, str]:
+    """What goes before the first member of a container at this depth, and before its end."""
+    return "\n" + INDENT * (level + 1), "\n" + INDENT * level
 
 
 @cache
 def _flat_encoder(level: int) -> Callable[[Any], str]:
-    """The C encoder, told to separate items as `indent=1` does at this depth (one per depth:
-    `json.dumps` with separators would build a new encoder for every call)."""
-    return json.JSONEncoder(separators=(",\n" + INDENT * (level + 1), ": ")).encode
+    """The C encoder, told to separate items as `indent=1` does at this depth.
+
+    Built once per depth and called directly: `JSONEncoder.encode` would build a new one for
+    every call (and `json.dumps` with separators a new `JSONEncoder` too). Report values
+    hold no cycles, so it does not look for them.
+    """
+    separators = (",\n" + INDENT * (level + 1), ": ")
+    if c_make_encoder is None:  # an interpreter without the C accelerator
+        return json.JSONEncoder(separators=separators).encode
+    chunks = c_make_encoder(
+        None, _no_default, encode_basestring_ascii, None, ": ", separators[0], False, False, True
+    )
+    return lambda value: "".join(chunks(value, 0))
+
+
+def _no_default(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_scalar = json.JSONEncoder().encode
+"""`json.dumps` of a value that is not a container, without its per-call set-up."""
 
 
 def _key(key: object) -> str:
     if not isinstance(key, str):
         raise TypeError(f"report keys are strings, not {type(key).__name__}")
-    return json.dumps(key)
+    return encode_basestring_ascii(key)

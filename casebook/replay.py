@@ -86,24 +86,23 @@ def take_history(
 
     Empty lines are not messages and are skipped (but counted, so line numbers stay true).
     """
-    intake = Intake()
+    latest_at: datetime | None = None
+    number = events_taken = 0
+    take, apply_sla, apply_audit = desk.take, sla.apply, audit.apply  # looked up once
     for number, line in enumerate(lines, start=1):
-        intake.lines = number
         raw = line.rstrip(b"\r\n")
-        if not raw.strip():
+        if not raw or raw.isspace():
             continue
         parsed = parse_message(raw)
-        if not isinstance(parsed, InvalidMessage) and (
-            intake.latest_at is None or parsed.at > intake.latest_at
-        ):
-            intake.latest_at = parsed.at
-        outcome = desk.take(parsed)
+        if not isinstance(parsed, InvalidMessage) and (latest_at is None or parsed.at > latest_at):
+            latest_at = parsed.at
+        outcome = take(parsed)
         if isinstance(outcome, Accepted):
             events = outcome.case.collect_events()
-            intake.events += len(events)
+            events_taken += len(events)
             for event in events:
-                sla.apply(event)
-                audit.apply(event)
+                apply_sla(event)
+                apply_audit(event)
         elif isinstance(outcome, Rejected):
             rejected.add(
                 RejectedMessage(
@@ -115,4 +114,4 @@ def take_history(
                     line=number,
                 )
             )
-    return intake
+    return Intake(lines=number, latest_at=latest_at, events=events_taken)

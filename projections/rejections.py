@@ -22,13 +22,22 @@ class RejectedMessage:
         return self.at is None or self.at <= as_of
 
     def to_report(self) -> dict[str, Any]:
-        if self.message_id is None:
-            entry: dict[str, Any] = (
-                {"line": self.line} if self.line is not None else {"source": self.source}
-            )
-            entry["reason"] = self.reason
-            return entry
-        return {"message_id": self.message_id, "case_id": self.case_id, "reason": self.reason}
+        return rejection_report(self.reason, self.message_id, self.case_id, self.line, self.source)
+
+
+def rejection_report(
+    reason: str,
+    message_id: str | None,
+    case_id: str | None,
+    line: int | None = None,
+    source: str | None = None,
+) -> dict[str, Any]:
+    """A refusal's report entry (a stored one is reported without being rebuilt first)."""
+    if message_id is None:
+        entry: dict[str, Any] = {"line": line} if line is not None else {"source": source}
+        entry["reason"] = reason
+        return entry
+    return {"message_id": message_id, "case_id": case_id, "reason": reason}
 
 
 class RejectedList:

@@ -41,11 +41,14 @@ class SlaCase:
 
     def status(self, as_of: datetime) -> Status:
         """The contract's first-response status, counting only what happened at or before T."""
-        responded = (
-            self.first_response_at
-            if self.first_response_at and self.first_response_at <= as_of
-            else None
-        )
+        return self._status(as_of, self._responded(as_of))
+
+    def _responded(self, as_of: datetime) -> datetime | None:
+        """The first response, if it came at or before T."""
+        responded = self.first_response_at
+        return responded if responded and responded <= as_of else None
+
+    def _status(self, as_of: datetime, responded: datetime | None) -> Status:
         if responded is not None:
             return "met" if responded <= self.due_at else "breached"
         if self.closed_at is not None and self.closed_at <= as_of and self.closed_at <= self.due_at:
@@ -53,21 +56,19 @@ class SlaCase:
         return "breached" if as_of > self.due_at else "pending"
 
     def to_report(self, as_of: datetime) -> dict[str, Any]:
-        responded = (
-            self.first_response_at
-            if self.first_response_at and self.first_response_at <= as_of
-            else None
-        )
+        responded = self._responded(as_of)
         return {
             "case_id": self.case_id,
             "customer_id": self.customer_id,
             "sla_severity": self.sla_severity,
             "requested_severity": self.requested_severity,
-            "current_severity": self.current_severity(as_of),
+            "current_severity": self.current_severity(as_of)
+            if self.severity_changes
+            else self.sla_severity,
             "opened_at": format_instant(self.opened_at),
             "due_at": format_instant(self.due_at),
             "first_response_at": format_instant(responded),
-            "status": self.status(as_of),
+            "status": self._status(as_of, responded),
         }
 
 
@@ -137,9 +138,10 @@ class SlaTally:
     def entry(self, row: SlaCase, as_of: datetime) -> dict[str, Any]:
         """The row's report entry, counted."""
         entry = row.to_report(as_of)
+        status = entry["status"]
         for counts in (self._by_severity[str(row.sla_severity)], self._total):
             counts["opened"] += 1
-            counts[entry["status"]] += 1
+            counts[status] += 1
         return entry
 
     def by_severity(self) -> dict[str, dict[str, Any]]:

@@ -166,14 +166,19 @@ def _case_from_fields(fields: tuple[Any, ...]) -> Case:
         cap_level=cap_level,
         first_response_at=instant_or_none(first_response_us),
         status=status,
-        pending_proposal=None
-        if proposal is None
-        else PendingProposal(*proposal[:4], instant(proposal[4])),
+        pending_proposal=None if proposal is None else _proposal_from_fields(proposal),
         chain_head=chain_head,
         opened_at=instant(opened_us),
         due_at=instant(due_us),
     )
     return case
+
+
+def _proposal_from_fields(fields: tuple[Any, ...]) -> PendingProposal:
+    proposal_id, from_severity, to_severity, proposed_by, proposed_us = fields
+    return PendingProposal(
+        proposal_id, from_severity, to_severity, proposed_by, instant(proposed_us)
+    )
 
 
 # The SLA row ---------------------------------------------------------------------------

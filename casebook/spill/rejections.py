@@ -7,9 +7,10 @@ the report reads it back in input order (the line number is the key).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from casebook.spill.scratch import EPOCH, ONE_MICROSECOND, ScratchDatabase, micros
-from projections.rejections import RejectedMessage
+from projections.rejections import RejectedMessage, rejection_report
 
 BATCH = 4096
 
@@ -49,6 +50,15 @@ class SpilledRejections:
             f"SELECT count(*) FROM rejected WHERE {VISIBLE}", (cutoff,)
         ).fetchone()
         return int(count)
+
+    def report_entries(self, cutoff: int) -> Iterator[dict[str, Any]]:
+        """The report entries of those shown as of `cutoff` (µs since 1970), in input order."""
+        self.flush()
+        query = (
+            f"SELECT reason, message_id, case_id, line FROM rejected WHERE {VISIBLE} ORDER BY line"
+        )
+        for reason, message_id, case_id, line in self._db.execute(query, (cutoff,)):
+            yield rejection_report(reason, message_id, case_id, line)
 
     def visible(self, cutoff: int) -> Iterator[RejectedMessage]:
         """Those shown as of `cutoff` (µs since 1970), in input order."""

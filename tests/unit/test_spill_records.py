@@ -43,9 +43,9 @@ def test_every_case_row_and_audit_of_a_history_comes_back_equal_and_plainly_enco
             (sla.cases[case_id], dump_sla, load_sla),
             (audit.cases[case_id], dump_audit, load_audit),
         ):
-            blob = dump(value)  # type: ignore[operator]
+            blob = dump(value)  # type: ignore[operator, arg-type]
             assert blob[:1] == PLAIN
-            back = load(blob)  # type: ignore[operator]
+            back = load(blob)
             assert back == value
             assert zones(back) == zones(value) == {UTC}
 
