@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from heapq import merge
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from casebook.json_stream import Deferred, LazyArray, LazyObject, write_json
 from casebook.replay import Intake, take_history
@@ -29,6 +30,13 @@ from domain.timefmt import END_OF_TIME, format_instant
 from projections.audit import AuditView, CaseAudit
 from projections.rejections import RejectedMessage
 from projections.sla import SlaCase, SlaTally, SlaView
+
+_Opened = TypeVar("_Opened", SlaCase, CaseAudit)
+
+
+def _report_order(view: SlaCase | CaseAudit) -> tuple[datetime, str]:
+    """Cases are reported by opening instant, then id (as the file's index orders them)."""
+    return view.opened_at, view.case_id
 
 
 @dataclass
@@ -47,10 +55,12 @@ class SpilledReplay:
         scratch: ScratchDatabase,
         rejections: SpilledRejections,
         intake: Intake,
+        resident: tuple[list[SlaCase], list[CaseAudit]] = ([], []),
         reloaded: int = 0,
     ) -> None:
         self._scratch = scratch
         self._rejections = rejections
+        self._resident_sla, self._resident_audits = resident
         self.lines = intake.lines
         self.latest_at = intake.latest_at
         self.events = intake.events
@@ -62,14 +72,19 @@ class SpilledReplay:
         return as_of or self.latest_at
 
     def sla_rows(self, as_of: datetime | None = None) -> Iterator[SlaCase]:
-        """The SLA rows of the cases opened at or before T, in report order."""
-        for blob in stored_rows(self._scratch, "sla", self._cutoff(as_of)):
-            yield load_sla(blob)
+        """The SLA rows of the cases opened at or before T, in report order: those in the
+        file merged with those the replay ended with in memory."""
+        stored = map(load_sla, stored_rows(self._scratch, "sla", self._cutoff(as_of)))
+        return merge(stored, self._visible(self._resident_sla, as_of), key=_report_order)
 
     def audits(self, as_of: datetime | None = None) -> Iterator[CaseAudit]:
         """The audit records of the cases opened at or before T, in report order."""
-        for blob in stored_rows(self._scratch, "audit", self._cutoff(as_of)):
-            yield load_audit(blob)
+        stored = map(load_audit, stored_rows(self._scratch, "audit", self._cutoff(as_of)))
+        return merge(stored, self._visible(self._resident_audits, as_of), key=_report_order)
+
+    def _visible(self, resident: list[_Opened], as_of: datetime | None) -> list[_Opened]:
+        cutoff = self.instant(as_of) or END_OF_TIME
+        return [view for view in resident if view.opened_at <= cutoff]
 
     def rejected(self, as_of: datetime | None = None) -> Iterator[RejectedMessage]:
         return self._rejections.visible(self._cutoff(as_of))
@@ -159,7 +174,7 @@ def replay_bounded(
         intake = take_history(lines, IntakeDesk(cases, ledger, policy), sla, audit, rejections)
         cases.finish()
         rejections.flush()
-        return SpilledReplay(scratch, rejections, intake, cases.loads)
+        return SpilledReplay(scratch, rejections, intake, cases.resident(), cases.loads)
     except BaseException:
         scratch.close()
         raise

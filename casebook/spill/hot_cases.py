@@ -72,22 +72,24 @@ class HotCases:
         self._admit(case)
 
     def finish(self) -> None:
-        """Write every case's views to the file and index them in report order: the report
-        reads them. The aggregates still in memory are not written: no message will come."""
+        """Write the evicted cases still waiting and index the file in report order.
+
+        The views of the cases still in memory stay in the views (no file round trip for
+        them: `resident` gives them in report order); their aggregates are dropped, as no
+        message will come for them.
+        """
         self._write_leaving()
         self._finished = True
-        self._db.executemany(
-            "INSERT OR REPLACE INTO cases (case_id, opened_us, aggregate, sla, audit)"
-            " VALUES (?, ?, NULL, ?, ?)",
-            (
-                (case_id, *self._views_row(case_id, *self._leave_views(case_id)))
-                for case_id in self._hot
-            ),
-        )
         self._hot.clear()
         self._db.execute(
             "CREATE INDEX IF NOT EXISTS cases_in_report_order ON cases (opened_us, case_id)"
         )
+
+    def resident(self) -> tuple[list[SlaCase], list[CaseAudit]]:
+        """The views of the cases left in memory, each in report order (`finish` first)."""
+        sla = sorted(self._sla.cases.values(), key=lambda row: (row.opened_at, row.case_id))
+        audit = sorted(self._audit.cases.values(), key=lambda a: (a.opened_at, a.case_id))
+        return sla, audit
 
     def _admit(self, case: Case) -> None:
         self._hot[case.case_id] = case
@@ -107,19 +109,14 @@ class HotCases:
     def _leave_views(self, case_id: str) -> tuple[SlaCase, CaseAudit]:
         return self._sla.cases.pop(case_id), self._audit.cases.pop(case_id)
 
-    @staticmethod
-    def _views_row(case_id: str, sla: SlaCase, audit: CaseAudit) -> tuple[int, bytes, bytes]:
-        return micros(sla.opened_at), dump_sla(sla), dump_audit(audit)
-
     def _write_leaving(self) -> None:
         written = self._written
         for case_id in self._leaving:
             written.add(case_id)
         self._db.executemany(
-            "INSERT OR REPLACE INTO cases (case_id, aggregate, opened_us, sla, audit)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO cases (case_id, opened_us, aggregate, sla, audit) VALUES (?, ?, ?, ?, ?)",
             (
-                (case_id, dump_case(case), *self._views_row(case_id, sla, audit))
+                (case_id, micros(sla.opened_at), dump_case(case), dump_sla(sla), dump_audit(audit))
                 for case_id, (case, sla, audit) in self._leaving.items()
             ),
         )
@@ -135,15 +132,17 @@ class HotCases:
         ).fetchone()
         if row is None:
             return None
+        # Taken out of the file: in memory it changes, and it is written again if evicted.
+        self._db.execute("DELETE FROM cases WHERE case_id = ?", (case_id,))
         self.loads += 1
         return load_case(row[0]), load_sla(row[1]), load_audit(row[2])
 
 
 def stored_rows(scratch: ScratchDatabase, column: str, cutoff: int) -> Iterator[bytes]:
-    """One encoded column (`casebook.spill.records`) of the cases opened at or before
-    `cutoff` (µs), in report order.
+    """One encoded column (`casebook.spill.records`) of the evicted cases opened at or
+    before `cutoff` (µs), in report order.
 
-    Reads what `HotCases.finish` wrote and indexed.
+    Reads what `HotCases` wrote and `HotCases.finish` indexed.
     """
     if column not in ("sla", "audit"):
         raise ValueError(f"no such column: {column}")
