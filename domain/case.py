@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import Any, ClassVar, Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, resolve_topic
 
 from domain import rules
-from domain.chain import GENESIS_HASH, event_hash
-from domain.event_wire import wire_of
+from domain.chain import GENESIS_HASH
+from domain.ids import uuid5_namer
 from domain.messages import (
     CaseClosed,
     CaseOpened,
@@ -30,15 +30,17 @@ from domain.messages import (
 )
 from domain.policy import Policy
 from domain.reasons import Rejection
+from domain.sealing import sealed_event
 from domain.timefmt import to_utc
 
 CASE_NAMESPACE = uuid5(NAMESPACE_URL, "https://casebook.dev/ns/case")
 CaseStatus = Literal["open", "resolved", "closed"]
+_case_uuid = uuid5_namer(CASE_NAMESPACE)
 
 
 def case_aggregate_id(case_id: str) -> UUID:
     """Deterministic: the same upstream case id always names the same aggregate."""
-    return uuid5(CASE_NAMESPACE, case_id)
+    return _case_uuid(case_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,21 +54,15 @@ class PendingProposal:
 
 def _cause(message: Envelope) -> dict[str, Any]:
     """The fields every event carries: who acted, which upstream message, when, and extras."""
+    actor = message.actor
     return {
         "timestamp": to_utc(message.at),
         "case_id": message.case_id,
         "message_id": message.message_id,
-        "actor_id": message.actor.id,
-        "actor_role": message.actor.role,
+        "actor_id": actor.id,
+        "actor_role": actor.role,
         "extra": message.extra_fields,
     }
-
-
-def _sealed(event_class: type[Any], fields: dict[str, Any], **identity: Any) -> dict[str, Any]:
-    """The event's fields plus `previous_hash` and its own `hash` over its published form."""
-    chained = {**fields, "previous_hash": identity["previous_hash"]}
-    chained["hash"] = event_hash(wire_of(event_class, {**identity, **fields}))
-    return chained
 
 
 class Case(Aggregate):
@@ -114,6 +110,19 @@ class Case(Aggregate):
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             """Events stored by v1 code: their targets ran on the calendar clock."""
             state["response_clock"] = "calendar"
+
+        def mutate(self, aggregate: Any) -> Any:
+            """eventsourcing's `CanInitAggregate.mutate` without its per-event filtering of
+            the event's fields by method signatures: the base init takes the id, version and
+            timestamp, a Case's `__init__` takes nothing, and `apply` sets the rest."""
+            assert aggregate is None
+            case_class = resolve_topic(self.originator_topic)
+            case = case_class.__new__(case_class)
+            case.__base_init__(self.originator_id, self.originator_version, self.timestamp)
+            case.__init__()
+            self.apply(case)
+            case.chain_head = self.hash
+            return case
 
         def apply(self, case: Case) -> None:
             case.case_id = self.case_id
@@ -226,45 +235,72 @@ class Case(Aggregate):
         cap = policy.cap_for(message.technologies)
         severity = max(message.severity, cap.level) if cap else message.severity
         target = policy.first_response_target(severity)
-        aggregate_id = case_aggregate_id(message.case_id)
-        fields = dict(
-            customer_id=message.customer.id,
-            tier=message.customer.tier,
-            requested_severity=message.severity,
-            severity=severity,
-            cap_level=cap.level if cap else None,
-            cap_reason=cap.reason if cap and severity != message.severity else None,
-            technologies=list(message.technologies),
-            subject=message.subject,
-            business_impact=message.business_impact,
-            policy_id=policy.id,
-            policy_version=policy.version,
-            policy_hash=policy.content_hash,
-            first_response_minutes=int(target.total_seconds() // 60),
-            due_at=to_utc(message.at) + target,
-            response_clock="calendar",
-            **_cause(message),
-        )
-        sealed = _sealed(
+        cause = _cause(message)
+        opened = sealed_event(
             cls.Opened,
-            fields,
-            originator_id=aggregate_id,
-            originator_version=1,
-            originator_topic=cls.TOPIC,
-            previous_hash=GENESIS_HASH,
+            {
+                "originator_id": case_aggregate_id(message.case_id),
+                "originator_version": cls.INITIAL_VERSION,
+                "timestamp": cause["timestamp"],  # first, so `**cause` keeps it here
+                "originator_topic": cls.TOPIC,
+                **cause,
+                "previous_hash": GENESIS_HASH,
+                "hash": "",
+                "customer_id": message.customer.id,
+                "tier": message.customer.tier,
+                "requested_severity": message.severity,
+                "severity": severity,
+                "cap_level": cap.level if cap else None,
+                "cap_reason": cap.reason if cap and severity != message.severity else None,
+                "technologies": list(message.technologies),
+                "subject": message.subject,
+                "business_impact": message.business_impact,
+                "policy_id": policy.id,
+                "policy_version": policy.version,
+                "policy_hash": policy.content_hash,
+                "first_response_minutes": int(target.total_seconds() // 60),
+                "due_at": cause["timestamp"] + target,
+                "response_clock": "calendar",
+            },
         )
-        return cls._create(cls.Opened, id=aggregate_id, **sealed)
+        case: Case = opened.mutate(None)
+        case.pending_events.append(opened)
+        return case
 
     def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
         """Every event is sealed into the case's hash chain as it is recorded."""
-        sealed = _sealed(
-            event_class,
-            kwargs,
-            originator_id=self.id,
-            originator_version=self.version + 1,
-            previous_hash=self.chain_head,
-        )
-        super().trigger_event(event_class, **sealed)
+        fields = {
+            "originator_id": self.id,
+            "originator_version": self.version + 1,
+            "previous_hash": self.chain_head,
+            "hash": "",
+            **kwargs,
+        }
+        self._append(sealed_event(event_class, fields))
+
+    def _record(self, event_class: type[Any], message: Envelope, **data: Any) -> None:
+        """`trigger_event` with the fields every event takes from its message, built in
+        the order the event stores them (so they need no rearranging)."""
+        actor = message.actor
+        fields = {
+            "originator_id": self.id,
+            "originator_version": self.version + 1,
+            "timestamp": to_utc(message.at),
+            "case_id": message.case_id,
+            "message_id": message.message_id,
+            "actor_id": actor.id,
+            "actor_role": actor.role,
+            "extra": message.extra_fields,
+            "previous_hash": self.chain_head,
+            "hash": "",
+            **data,
+        }
+        self._append(sealed_event(event_class, fields))
+
+    def _append(self, event: Case.Event) -> None:
+        """What eventsourcing's `trigger_event` does with the event it built."""
+        event.mutate(self)
+        self.pending_events.append(event)
 
     def handle(self, message: Envelope) -> Rejection | None:
         """Decide on one message for this case: record its events, or say why not."""
@@ -276,7 +312,7 @@ class Case(Aggregate):
                 event_class = (
                     self.FirstResponse if self.first_response_at is None else self.Responded
                 )
-                self.trigger_event(event_class, body=message.body, **_cause(message))
+                self._record(event_class, message, body=message.body)
             case SeverityProposed():
                 return self._propose(message)
             case SeverityAgreed() | SeverityDeclined():
@@ -286,7 +322,7 @@ class Case(Aggregate):
             case CaseReopened():
                 return self._reopen(message)
             case CaseClosed():
-                self.trigger_event(self.Closed, **_cause(message))
+                self._record(self.Closed, message)
         return None
 
     def _propose(self, message: SeverityProposed) -> Rejection | None:
@@ -295,19 +331,19 @@ class Case(Aggregate):
             return rejection
         proposal_id = message.effective_proposal_id
         if self.pending_proposal is not None:
-            self.trigger_event(
+            self._record(
                 self.SeverityProposalSuperseded,
+                message,
                 proposal_id=self.pending_proposal.proposal_id,
                 superseded_by=proposal_id,
-                **_cause(message),
             )
-        self.trigger_event(
+        self._record(
             self.SeverityProposed,
+            message,
             proposal_id=proposal_id,
             from_severity=self.severity,
             to_severity=message.severity,
             reason=message.reason,
-            **_cause(message),
         )
         return None
 
@@ -318,32 +354,32 @@ class Case(Aggregate):
         pending = self.pending_proposal
         assert pending is not None  # check_decision guarantees it
         if isinstance(message, SeverityAgreed):
-            self.trigger_event(
+            self._record(
                 self.SeverityAgreed,
+                message,
                 proposal_id=pending.proposal_id,
                 from_severity=self.severity,
                 to_severity=pending.to_severity,
-                **_cause(message),
             )
         else:
-            self.trigger_event(
+            self._record(
                 self.SeverityDeclined,
+                message,
                 proposal_id=pending.proposal_id,
                 severity=self.severity,
-                **_cause(message),
             )
         return None
 
     def _resolve(self, message: CaseResolved) -> Rejection | None:
         rejection = rules.check_resolution(self)
         if rejection is None:
-            self.trigger_event(self.Resolved, **_cause(message))
+            self._record(self.Resolved, message)
         return rejection
 
     def _reopen(self, message: CaseReopened) -> Rejection | None:
         rejection = rules.check_reopening(self)
         if rejection is None:
-            self.trigger_event(self.Reopened, **_cause(message))
+            self._record(self.Reopened, message)
         return rejection
 
 

@@ -38,7 +38,12 @@ def canonical_json(document: Any) -> bytes:
 def event_hash(wire_document: dict[str, Any]) -> str:
     """The chain hash of a published event (its own `hash` field, if any, is left out)."""
     unsigned = {key: value for key, value in wire_document.items() if key != "hash"}
-    return hashlib.sha256(canonical_json(unsigned)).hexdigest()
+    return unsigned_event_hash(unsigned)
+
+
+def unsigned_event_hash(unsigned_document: dict[str, Any]) -> str:
+    """`event_hash` of a published form built without its `hash` field (nothing to leave out)."""
+    return hashlib.sha256(canonical_json(unsigned_document)).hexdigest()
 
 
 def chain_leaf(case_id: str, version: int, head: str) -> bytes:

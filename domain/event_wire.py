@@ -37,12 +37,16 @@ def event_id(aggregate_id: UUID, version: int) -> UUID:
 
 
 def event_id_text(aggregate_id: UUID, version: int) -> str:
-    """`str(event_id(...))` without building UUID objects: it is on every event's hot path."""
-    digest = bytearray(hashlib.sha1(aggregate_id.bytes + str(version).encode()).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    text = digest.hex()
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    """`str(event_id(...))` without building UUID objects: it is on every event's hot path.
+
+    The SHA-1 hex digest with its version nibble set to 5 and its variant nibble to 10xx.
+    """
+    text = hashlib.sha1(aggregate_id.bytes + str(version).encode()).hexdigest()
+    variant = _VARIANT_NIBBLE[text[16]]
+    return f"{text[:8]}-{text[8:12]}-5{text[13:16]}-{variant}{text[17:20]}-{text[20:32]}"
+
+
+_VARIANT_NIBBLE = {digit: "89ab"[int(digit, 16) & 0x3] for digit in "0123456789abcdef"}
 
 
 def event_type(event: Any) -> str:
@@ -67,7 +71,7 @@ def data_of(event_class: type[Any], fields: dict[str, Any]) -> dict[str, Any]:
         value = fields[name]
         if name in omit and value == omit[name]:
             continue
-        data[name] = _to_json(value)
+        data[name] = utc_text(value) if isinstance(value, datetime) else value
     return data
 
 
@@ -83,8 +87,15 @@ def event_to_wire(event: Any) -> dict[str, Any]:
 
 
 def wire_of(event_class: type[Any], fields: dict[str, Any]) -> dict[str, Any]:
-    """`event_to_wire` from the class and its field values: the Case seals an event with
-    this before constructing it, so the form is computed once, not twice."""
+    """`event_to_wire` from the class and its field values."""
+    document = unsigned_wire_of(event_class, fields)
+    document["hash"] = fields.get("hash", "")
+    return document
+
+
+def unsigned_wire_of(event_class: type[Any], fields: dict[str, Any]) -> dict[str, Any]:
+    """The published form without its `hash`: what the hash is computed over. The Case seals
+    an event with this before constructing it, so the form is computed once, not twice."""
     return {
         "schema": WIRE_SCHEMA,
         "event_id": event_id_text(fields["originator_id"], fields["originator_version"]),
@@ -98,7 +109,6 @@ def wire_of(event_class: type[Any], fields: dict[str, Any]) -> dict[str, Any]:
         "data": data_of(event_class, fields),
         "extra": fields["extra"],
         "previous_hash": fields["previous_hash"],
-        "hash": fields.get("hash", ""),
     }
 
 
@@ -107,9 +117,3 @@ def utc_text(instant: datetime) -> str:
     if instant.tzinfo is not UTC:  # events are recorded in UTC already: skip the conversion
         instant = instant.astimezone(UTC)
     return instant.isoformat(timespec="microseconds")
-
-
-def _to_json(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return utc_text(value)
-    return value
