@@ -29,6 +29,18 @@ class BloomFilter:
         bits[first >> 3] |= 1 << (first & 7)
         bits[second >> 3] |= 1 << (second & 7)
 
+    def add_new(self, key: str) -> bool:
+        """Add `key`; True if it was certainly not there before (one hashing for both)."""
+        h = hash(key)
+        first, second = h & self._mask, (h >> PROBE_BITS) & self._mask
+        bits = self._bits
+        first_bit, second_bit = 1 << (first & 7), 1 << (second & 7)
+        if bits[first >> 3] & first_bit and bits[second >> 3] & second_bit:
+            return False
+        bits[first >> 3] |= first_bit
+        bits[second >> 3] |= second_bit
+        return True
+
     def __contains__(self, key: str) -> bool:
         h = hash(key)
         first, second = h & self._mask, (h >> PROBE_BITS) & self._mask

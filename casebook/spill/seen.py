@@ -29,9 +29,14 @@ class SpilledLedger:
         self._db = scratch.connection
         self._filter = BloomFilter(filter_bits)
         self._pending: set[str] = set()
+        self._asked: str | None = None
+        """The id `has_seen` last found new, and already put in the filter."""
 
     def has_seen(self, message_id: str) -> bool:
-        if message_id not in self._filter:
+        # The desk notes every id it finds new, so it goes in the filter at once; an id
+        # never noted after all only makes a false "maybe", which the file answers.
+        if self._filter.add_new(message_id):
+            self._asked = message_id
             return False
         if message_id in self._pending:
             return True
@@ -39,7 +44,8 @@ class SpilledLedger:
         return found.fetchone() is not None
 
     def note(self, message_id: str, case_id: str | None, rejection: Rejection | None) -> None:
-        self._filter.add(message_id)
+        if message_id is not self._asked:
+            self._filter.add(message_id)
         self._pending.add(message_id)
         if len(self._pending) >= BATCH:
             self.flush()
@@ -47,7 +53,6 @@ class SpilledLedger:
     def flush(self) -> None:
         # In key order: each batch then touches the file's index pages in one sweep.
         self._db.executemany(
-            "INSERT OR IGNORE INTO seen (message_id) VALUES (?)",
-            [(m,) for m in sorted(self._pending)],
+            "INSERT OR IGNORE INTO seen (message_id) VALUES (?)", zip(sorted(self._pending))
         )
         self._pending.clear()

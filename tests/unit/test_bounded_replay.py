@@ -163,6 +163,19 @@ def test_a_ledger_whose_filter_says_maybe_to_everything_still_answers_right() ->
         assert not any(ledger.has_seen(f"x-{n}") for n in range(5000))
 
 
+def test_a_ledger_answers_right_whether_or_not_an_id_was_asked_about_before_it_was_noted() -> None:
+    with ScratchDatabase() as scratch:
+        ledger = SpilledLedger(scratch)
+        ledger.note("m-unasked", None, None)  # noted without asking first
+        assert ledger.has_seen("m-unasked")
+        assert not ledger.has_seen("m-asked-only")  # asked, found new, never noted
+        assert not ledger.has_seen("m-asked-only")
+        assert not ledger.has_seen("m-1")
+        ledger.note("m-1", "C-1", None)
+        ledger.flush()
+        assert ledger.has_seen("m-1") and ledger.has_seen("m-unasked")
+
+
 def test_the_bloom_filter_never_forgets_a_key() -> None:
     bloom = BloomFilter(1 << 12)
     keys = [f"key-{n}" for n in range(2000)]
@@ -170,6 +183,10 @@ def test_the_bloom_filter_never_forgets_a_key() -> None:
         bloom.add(key)
     assert all(key in bloom for key in keys)
     assert sum(f"other-{n}" in bloom for n in range(2000)) < 2000
+    assert not any(bloom.add_new(key) for key in keys)
+    fresh = [f"fresh-{n}" for n in range(200)]
+    assert sum(bloom.add_new(key) for key in fresh) > 100
+    assert all(key in bloom for key in fresh)
     with pytest.raises(ValueError):
         BloomFilter(1000)
 
