@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, resolve_topic
+from eventsourcing.domain import Aggregate
 
 from domain import rules
 from domain.chain import GENESIS_HASH
@@ -30,7 +30,7 @@ from domain.messages import (
 )
 from domain.policy import Policy
 from domain.reasons import Rejection
-from domain.sealing import sealed_event
+from domain.sealing import initialised_aggregate, sealed_event
 from domain.timefmt import to_utc
 
 CASE_NAMESPACE = uuid5(NAMESPACE_URL, "https://casebook.dev/ns/case")
@@ -112,15 +112,8 @@ class Case(Aggregate):
             state["response_clock"] = "calendar"
 
         def mutate(self, aggregate: Any) -> Any:
-            """eventsourcing's `CanInitAggregate.mutate` without its per-event filtering of
-            the event's fields by method signatures: the base init takes the id, version and
-            timestamp, a Case's `__init__` takes nothing, and `apply` sets the rest."""
             assert aggregate is None
-            case_class = resolve_topic(self.originator_topic)
-            case = case_class.__new__(case_class)
-            case.__base_init__(self.originator_id, self.originator_version, self.timestamp)
-            case.__init__()
-            self.apply(case)
+            case = initialised_aggregate(self)  # a Case's `__init__` takes no event field
             case.chain_head = self.hash
             return case
 
