@@ -48,59 +48,49 @@ def _write(write: Callable[[str], Any], value: Any, level: int) -> None:
     if isinstance(value, Deferred):
         value = value.produce()
     if isinstance(value, LazyArray):
-        _write_members(write, "[]", ((None, item) for item in value.items), level, eager=True)
+        _write_encoded(write, "[]", (encode(item, level + 1) for item in value.items), level)
     elif isinstance(value, LazyObject):
-        _write_members(write, "{}", value.pairs, level, eager=True)
+        pairs = (f"{_key(key)}: {encode(item, level + 1)}" for key, item in value.pairs)
+        _write_encoded(write, "{}", pairs, level)
     elif isinstance(value, dict):
-        _write_members(write, "{}", value.items(), level, eager=False)
+        _write_members(write, value, level)
     else:
         write(encode(value, level))
 
 
-def _write_members(
-    write: Callable[[str], Any],
-    brackets: str,
-    members: Iterable[tuple[str | None, Any]],
-    level: int,
-    *,
-    eager: bool,
-) -> None:
+def _write_members(write: Callable[[str], Any], members: dict[str, Any], level: int) -> None:
     separator = "\n" + INDENT * (level + 1)
-    if eager:  # each member encoded whole; written a chunk at a time (fewer, larger writes)
-        _write_encoded(write, brackets, members, level)
-        return
     opened = False
-    for key, value in members:
-        write((brackets[0] if not opened else ",") + separator)
+    for key, value in members.items():
+        write(("," if opened else "{") + separator + _key(key) + ": ")
         opened = True
-        if key is not None:
-            write(_key(key) + ": ")
         _write(write, value, level + 1)
-    write("\n" + INDENT * level + brackets[1] if opened else brackets)
+    write("\n" + INDENT * level + "}" if opened else "{}")
 
 
 def _write_encoded(
-    write: Callable[[str], Any],
-    brackets: str,
-    members: Iterable[tuple[str | None, Any]],
-    level: int,
+    write: Callable[[str], Any], brackets: str, members: Iterable[str], level: int
 ) -> None:
+    """Members already encoded (each one whole: they are small), written a chunk at a time."""
     separator = "\n" + INDENT * (level + 1)
+    lead, comma = brackets[0] + separator, "," + separator
     chunk: list[str] = []
-    lead = brackets[0] + separator
-    for key, value in members:
-        text = encode(value, level + 1)
-        chunk.append(lead + text if key is None else f"{lead}{_key(key)}: {text}")
-        lead = "," + separator
+    for text in members:
+        chunk.append(lead)
+        chunk.append(text)
+        lead = comma
         if len(chunk) >= CHUNK:
             write("".join(chunk))
             chunk.clear()
+    if lead is not comma:
+        write(brackets)  # no member at all
+        return
+    chunk.append("\n" + INDENT * level + brackets[1])
     write("".join(chunk))
-    write(brackets if lead[0] == brackets[0] else "\n" + INDENT * level + brackets[1])
 
 
-CHUNK = 256
-"""Members encoded before they are written together."""
+CHUNK = 512
+"""Pieces (separators and members) encoded before they are written together."""
 
 CONTAINERS = (dict, list, tuple)
 

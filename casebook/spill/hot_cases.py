@@ -10,7 +10,8 @@ every message from memory and a case is usually written once, when it goes quiet
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from casebook.spill.filter import BloomFilter
 from casebook.spill.records import dump_audit, dump_case, dump_sla, load_audit, load_case, load_sla
@@ -85,10 +86,15 @@ class HotCases:
             "CREATE INDEX IF NOT EXISTS cases_in_report_order ON cases (opened_us, case_id)"
         )
 
-    def resident(self) -> tuple[list[SlaCase], list[CaseAudit]]:
-        """The views of the cases left in memory, each in report order (`finish` first)."""
-        sla = sorted(self._sla.cases.values(), key=lambda row: (row.opened_at, row.case_id))
-        audit = sorted(self._audit.cases.values(), key=lambda a: (a.opened_at, a.case_id))
+    def resident(self) -> tuple[list[Resident[SlaCase]], list[Resident[CaseAudit]]]:
+        """The views of the cases left in memory, keyed and sorted in report order (call
+        `finish` first)."""
+        sla = sorted(
+            ((micros(row.opened_at), case_id), row) for case_id, row in self._sla.cases.items()
+        )
+        audit = sorted(
+            ((micros(a.opened_at), case_id), a) for case_id, a in self._audit.cases.items()
+        )
         return sla, audit
 
     def _admit(self, case: Case) -> None:
@@ -138,17 +144,41 @@ class HotCases:
         return load_case(row[0]), load_sla(row[1]), load_audit(row[2])
 
 
-def stored_rows(scratch: ScratchDatabase, column: str, cutoff: int) -> Iterator[bytes]:
-    """One encoded column (`casebook.spill.records`) of the evicted cases opened at or
-    before `cutoff` (µs), in report order.
+def in_report_order(
+    scratch: ScratchDatabase,
+    column: str,
+    load: Callable[[bytes], View],
+    resident: list[Resident[View]],
+    cutoff: int,
+) -> Iterator[View]:
+    """One view (`sla` or `audit`) of the cases opened at or before `cutoff` (µs), in report
+    order: the evicted ones, read from the file `HotCases` wrote and `HotCases.finish`
+    indexed, merged with those it ended with in memory (`HotCases.resident`).
 
-    Reads what `HotCases` wrote and `HotCases.finish` indexed.
+    Report order is (opening instant, case id): as µs and text in SQLite (whose binary text
+    order is that of Python's strings), as the same µs and strings in memory.
     """
     if column not in ("sla", "audit"):
         raise ValueError(f"no such column: {column}")
     query = (
-        f"SELECT {column} FROM cases INDEXED BY cases_in_report_order"
+        f"SELECT opened_us, case_id, {column} FROM cases INDEXED BY cases_in_report_order"
         " WHERE opened_us <= ? ORDER BY opened_us, case_id"
     )
-    for (blob,) in scratch.connection.execute(query, (cutoff,)):
-        yield blob
+    waiting = iter([item for item in resident if item[0][0] <= cutoff])
+    next_key, next_view = next(waiting, _DONE)
+    for opened_us, case_id, blob in scratch.connection.execute(query, (cutoff,)):
+        while next_key is not None and next_key < (opened_us, case_id):
+            yield next_view
+            next_key, next_view = next(waiting, _DONE)
+        yield load(blob)
+    if next_key is not None:
+        yield next_view
+        for _, view in waiting:
+            yield view
+
+
+View = TypeVar("View", SlaCase, CaseAudit)
+Resident = tuple[tuple[int, str], View]
+"""A view kept in memory, with its place in report order: (opening µs, case id)."""
+
+_DONE: Any = (None, None)
