@@ -21,6 +21,7 @@ class BloomFilter:
             )
         self._bits = bytearray(bits // 8)
         self._mask = bits - 1
+        self.size = bits
 
     def add(self, key: str) -> None:
         h = hash(key)

@@ -176,6 +176,23 @@ def test_a_ledger_answers_right_whether_or_not_an_id_was_asked_about_before_it_w
         assert ledger.has_seen("m-1") and ledger.has_seen("m-unasked")
 
 
+def test_a_ledger_whose_filter_grows_forgets_no_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(seen, "FIRST_FILTER_BITS", 64)
+    monkeypatch.setattr(seen, "BATCH", 3)
+    with ScratchDatabase() as scratch:
+        ledger = SpilledLedger(scratch, filter_bits=1 << 12)
+        noted = [f"m-{n}" for n in range(3000)]
+        sizes = set()
+        for number, message_id in enumerate(noted):
+            assert not ledger.has_seen(message_id)
+            ledger.note(message_id, "C-1", None)
+            assert ledger.has_seen(noted[number // 2])
+            sizes.add(ledger.filter_bits)
+        assert sizes == {64, 512, 4096}  # grown twice, up to the largest
+        assert all(ledger.has_seen(m) for m in noted)
+        assert sum(ledger.has_seen(f"x-{n}") for n in range(3000)) == 0
+
+
 def test_the_bloom_filter_never_forgets_a_key() -> None:
     bloom = BloomFilter(1 << 12)
     keys = [f"key-{n}" for n in range(2000)]
