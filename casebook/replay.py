@@ -18,7 +18,7 @@ from domain.parsing import InvalidMessage, parse_message
 from domain.policy import Policy
 from domain.timefmt import END_OF_TIME, format_instant
 from projections.audit import AuditView
-from projections.rejections import RejectedList, RejectedMessage
+from projections.rejections import RejectedList
 from projections.sla import SlaView
 
 
@@ -45,9 +45,21 @@ class Replay:
 
 
 class RejectionSink(Protocol):
-    """Where refused messages go, in input order: a list in memory, or a scratch file."""
+    """Where refused messages go, in input order: a list in memory, or a scratch file.
 
-    def add(self, entry: RejectedMessage) -> None: ...
+    Given the refusal's parts, not a `RejectedMessage`: a sink that stores them as they are
+    need not build one per refusal (a history can refuse a third of its lines).
+    """
+
+    def refuse(
+        self,
+        reason: str,
+        detail: str,
+        message_id: str | None,
+        case_id: str | None,
+        at: datetime | None,
+        line: int,
+    ) -> None: ...
 
 
 @dataclass
@@ -104,14 +116,13 @@ def take_history(
                 apply_sla(event)
                 apply_audit(event)
         elif isinstance(outcome, Rejected):
-            rejected.add(
-                RejectedMessage(
-                    reason=outcome.rejection.reason.value,
-                    detail=outcome.rejection.detail,
-                    message_id=outcome.message_id,
-                    case_id=outcome.case_id,
-                    at=outcome.at,
-                    line=number,
-                )
+            rejection = outcome.rejection
+            rejected.refuse(
+                rejection.reason.value,
+                rejection.detail,
+                outcome.message_id,
+                outcome.case_id,
+                outcome.at,
+                number,
             )
     return Intake(lines=number, latest_at=latest_at, events=events_taken)

@@ -47,5 +47,17 @@ class RejectedList:
     def add(self, entry: RejectedMessage) -> None:
         self.entries.append(entry)
 
+    def refuse(
+        self,
+        reason: str,
+        detail: str,
+        message_id: str | None,
+        case_id: str | None,
+        at: datetime | None,
+        line: int,
+    ) -> None:
+        """A replayed line refused (the replay's `RejectionSink`)."""
+        self.entries.append(RejectedMessage(reason, detail, message_id, case_id, at, line))
+
     def report(self, as_of: datetime) -> list[dict[str, Any]]:
         return [entry.to_report() for entry in self.entries if entry.visible_at(as_of)]

@@ -7,6 +7,7 @@ the report reads it back in input order (the line number is the key).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from casebook.spill.scratch import EPOCH, ONE_MICROSECOND, ScratchDatabase, micros
@@ -19,18 +20,23 @@ VISIBLE = "at_us IS NULL OR at_us <= ?"
 
 
 class SpilledRejections:
-    """A `RejectionSink`: appends go to the file, reads come back in line order."""
+    """A `RejectionSink`: refusals go to the file, reads come back in line order."""
 
     def __init__(self, scratch: ScratchDatabase) -> None:
         self._db = scratch.connection
         self._pending: list[tuple[object, ...]] = []
 
-    def add(self, entry: RejectedMessage) -> None:
-        if entry.line is None:
-            raise ValueError("a replayed refusal is placed by its line number")
-        at = None if entry.at is None else micros(entry.at)
+    def refuse(
+        self,
+        reason: str,
+        detail: str,
+        message_id: str | None,
+        case_id: str | None,
+        at: datetime | None,
+        line: int,
+    ) -> None:
         self._pending.append(
-            (entry.line, at, entry.message_id, entry.case_id, entry.reason, entry.detail)
+            (line, None if at is None else micros(at), message_id, case_id, reason, detail)
         )
         if len(self._pending) >= BATCH:
             self.flush()
