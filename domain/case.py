@@ -7,6 +7,7 @@ the case state, the message and the policy. Time comes from the messages: each e
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Literal
@@ -38,8 +39,12 @@ CaseStatus = Literal["open", "resolved", "closed"]
 _case_uuid = uuid5_namer(CASE_NAMESPACE)
 
 
+@functools.lru_cache(maxsize=16_384)
 def case_aggregate_id(case_id: str) -> UUID:
-    """Deterministic: the same upstream case id always names the same aggregate."""
+    """Deterministic: the same upstream case id always names the same aggregate.
+
+    Remembered for a while: the live intake names a new case when it looks for it in the
+    store and again when it opens it."""
     return _case_uuid(case_id)
 
 
