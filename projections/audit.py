@@ -143,12 +143,19 @@ def fold_severity_change(changes: list[SeverityChange], entry: AuditEntry) -> No
     for index in range(len(changes) - 1, -1, -1):
         change = changes[index]
         if change.proposal_id == data["proposal_id"] and change.outcome == "pending":
-            changes[index] = replace(
-                change,
-                outcome=outcome,
-                decided_by=decided_by,
-                decided_at=entry.at,
-                superseded_by=superseded_by,
+            # Built whole rather than by `dataclasses.replace`, which inspects the fields on
+            # every call: this runs for every decision of every replayed case.
+            changes[index] = SeverityChange(
+                change.proposal_id,
+                change.from_severity,
+                change.to_severity,
+                change.proposed_by,
+                change.proposed_at,
+                change.reason,
+                outcome,
+                decided_by,
+                entry.at,
+                superseded_by,
             )
             return
 
