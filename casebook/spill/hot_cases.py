@@ -89,12 +89,11 @@ class HotCases:
     def resident(self) -> tuple[list[Resident[SlaCase]], list[Resident[CaseAudit]]]:
         """The views of the cases left in memory, keyed and sorted in report order (call
         `finish` first)."""
-        sla = sorted(
-            ((micros(row.opened_at), case_id), row) for case_id, row in self._sla.cases.items()
-        )
-        audit = sorted(
-            ((micros(a.opened_at), case_id), a) for case_id, a in self._audit.cases.items()
-        )
+        keys = {
+            case_id: (micros(row.opened_at), case_id) for case_id, row in self._sla.cases.items()
+        }
+        sla = sorted((keys[case_id], row) for case_id, row in self._sla.cases.items())
+        audit = sorted((keys[case_id], a) for case_id, a in self._audit.cases.items())
         return sla, audit
 
     def _admit(self, case: Case) -> None:
