@@ -166,7 +166,6 @@ def replay_bounded(
         with fewer_young_collections():
             intake = take_history(lines, IntakeDesk(cases, ledger, policy), sla, audit, rejections)
         cases.finish()
-        rejections.flush()
         return SpilledReplay(scratch, rejections, intake, cases.resident(), cases.loads)
     except BaseException:
         scratch.close()

@@ -52,7 +52,7 @@ class HotCases:
         self._capacity = capacity
         self._hot: OrderedDict[str, Case] = OrderedDict()
         self._leaving: dict[str, ColdCase] = {}
-        self._written = BloomFilter(EVICTED_FILTER_BITS)
+        self._written: BloomFilter | None = None  # made at the first eviction
         self._finished = False
         self.loads = 0
         self.evictions = 0
@@ -115,6 +115,10 @@ class HotCases:
         return self._sla.cases.pop(case_id), self._audit.cases.pop(case_id)
 
     def _write_leaving(self) -> None:
+        if not self._leaving:
+            return
+        if self._written is None:
+            self._written = BloomFilter(EVICTED_FILTER_BITS)
         written = self._written
         for case_id in self._leaving:
             written.add(case_id)
@@ -128,7 +132,7 @@ class HotCases:
         self._leaving.clear()
 
     def _load(self, case_id: str) -> ColdCase | None:
-        if case_id not in self._written:
+        if self._written is None or case_id not in self._written:
             return None
         if self._finished:
             raise RuntimeError("the replay is finished: its cases are no longer taken back")

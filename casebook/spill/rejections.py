@@ -6,7 +6,7 @@ the report reads it back in input order (the line number is the key).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -20,11 +20,13 @@ VISIBLE = "at_us IS NULL OR at_us <= ?"
 
 
 class SpilledRejections:
-    """A `RejectionSink`: refusals go to the file, reads come back in line order."""
+    """A `RejectionSink`: refusals go to the file a batch at a time, reads come back in line
+    order. Until a first batch is full, the file is not used at all (nor read back)."""
 
     def __init__(self, scratch: ScratchDatabase) -> None:
         self._db = scratch.connection
-        self._pending: list[tuple[object, ...]] = []
+        self._pending: list[Row] = []
+        self._in_file = False
 
     def refuse(
         self,
@@ -42,15 +44,20 @@ class SpilledRejections:
             self.flush()
 
     def flush(self) -> None:
+        if not self._pending:
+            return
         self._db.executemany(
             "INSERT INTO rejected (line, at_us, message_id, case_id, reason, detail)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             self._pending,
         )
         self._pending.clear()
+        self._in_file = True
 
     def count(self, cutoff: int) -> int:
         """How many are shown as of `cutoff` (µs since 1970)."""
+        if not self._in_file:
+            return len(self._visible_in_memory(cutoff))
         self.flush()
         (count,) = self._db.execute(
             f"SELECT count(*) FROM rejected WHERE {VISIBLE}", (cutoff,)
@@ -59,21 +66,12 @@ class SpilledRejections:
 
     def report_entries(self, cutoff: int) -> Iterator[dict[str, Any]]:
         """The report entries of those shown as of `cutoff` (µs since 1970), in input order."""
-        self.flush()
-        query = (
-            f"SELECT reason, message_id, case_id, line FROM rejected WHERE {VISIBLE} ORDER BY line"
-        )
-        for reason, message_id, case_id, line in self._db.execute(query, (cutoff,)):
+        for line, _, message_id, case_id, reason, _ in self._visible_rows(cutoff):
             yield rejection_report(reason, message_id, case_id, line)
 
     def visible(self, cutoff: int) -> Iterator[RejectedMessage]:
         """Those shown as of `cutoff` (µs since 1970), in input order."""
-        self.flush()
-        query = (
-            "SELECT line, at_us, message_id, case_id, reason, detail FROM rejected"
-            f" WHERE {VISIBLE} ORDER BY line"
-        )
-        for line, at, message_id, case_id, reason, detail in self._db.execute(query, (cutoff,)):
+        for line, at, message_id, case_id, reason, detail in self._visible_rows(cutoff):
             yield RejectedMessage(
                 reason=reason,
                 detail=detail,
@@ -82,3 +80,22 @@ class SpilledRejections:
                 at=None if at is None else EPOCH + at * ONE_MICROSECOND,
                 line=line,
             )
+
+    def _visible_rows(self, cutoff: int) -> Iterable[Row]:
+        if not self._in_file:
+            return self._visible_in_memory(cutoff)
+        self.flush()
+        query = (
+            "SELECT line, at_us, message_id, case_id, reason, detail FROM rejected"
+            f" WHERE {VISIBLE} ORDER BY line"
+        )
+        rows: Iterable[Row] = self._db.execute(query, (cutoff,))
+        return rows
+
+    def _visible_in_memory(self, cutoff: int) -> list[Row]:
+        """`VISIBLE` on the refusals not yet written (appended in line order)."""
+        return [row for row in self._pending if row[1] is None or row[1] <= cutoff]
+
+
+Row = tuple[int, int | None, str | None, str | None, str, str]
+"""A refusal as stored: line, at (µs), message id, case id, reason, detail."""

@@ -24,7 +24,9 @@ eight times larger from the file whenever it holds one id per `GROWTH_LOAD` bits
 GROWTH_LOAD = 8
 """Bits per id below which the filter grows: a false "maybe" for about 1 new id in 20."""
 
-BATCH = 4096
+BATCH = 16384
+"""New ids held (exactly, in a set) before they are written: a history of fewer messages
+never writes its ids at all."""
 
 
 class SpilledLedger:

@@ -20,6 +20,7 @@ from casebook.json_stream import encode
 from casebook.policies import load_policy
 from casebook.replay import replay_history
 from casebook.spill import hot_cases as hot_cases_module
+from casebook.spill import rejections as rejections_module
 from casebook.spill import seen
 from casebook.spill.scratch import ScratchDatabase
 from casebook.spill.seen import BloomFilter, SpilledLedger
@@ -76,6 +77,9 @@ def test_generated_histories_give_the_same_report_with_cases_evicted_and_reloade
     messages: int, seed: int, hot_cases: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(hot_cases_module, "BATCH", 2)  # evicted cases reach the file at once
+    if hot_cases == 3:  # ids and refusals in the file too (else they stay in memory)
+        monkeypatch.setattr(seen, "BATCH", 5)
+        monkeypatch.setattr(rejections_module, "BATCH", 7)
     history = build_history(messages, seed)
     lines = list(history.lines)
     reference = replay_history(lines, POLICY)
