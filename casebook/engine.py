@@ -11,6 +11,7 @@ nothing is skipped or applied twice. Any other failure stops the engine and is r
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -29,7 +30,7 @@ from consumers.event_store import open_case_store
 from consumers.intake import IntakeWorker
 from consumers.projection_runner import ProjectionWorker
 from consumers.relay import EventStoreOutbox, OutboxRelay
-from consumers.topics import ensure_topics
+from consumers.topics import Topics, ensure_topics
 from consumers.view_store import ViewStore
 from consumers.warnings import WarningsOutbox
 
@@ -38,8 +39,26 @@ log = logging.getLogger(__name__)
 ROLES = ("intake", "relay", "projections")
 POLL_MS = 500
 IDLE_CHECK_S = 0.25
+STATUS_EVERY_S = 0.05
+WARNINGS_RECHECK_S = 0.25
+GC_YOUNG_THRESHOLD = 20_000
 BACKOFF_START_S = 0.5
 BACKOFF_MAX_S = 10.0
+
+
+def tune_gc() -> None:
+    """Fewer young-generation collections: a worker allocates many short-lived objects per
+    message (parsed models, events, rows), almost none in cycles, and the default threshold
+    (700) ran a collection every few messages (a tenth of the replay's time). What was
+    imported is frozen out of every later collection."""
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 20)
+
+
+def prepare_stores(settings: Settings) -> None:
+    """Topics and tables, made once before any worker (or role process) opens them."""
+    ensure_topics(settings)
+    _create_tables(settings)
 
 
 def _create_tables(settings: Settings, attempts: int = 5) -> None:
@@ -112,11 +131,16 @@ class Engine:
         settings: Settings,
         roles: Sequence[str] = ROLES,
         clock: Callable[[], datetime] | None = None,
+        prepared: bool = False,
     ) -> None:
-        """`clock` drives breach warnings: the wall clock unless a test passes its own."""
-        topics = ensure_topics(settings)
+        """`clock` drives breach warnings: the wall clock unless a test passes its own.
+        `prepared`: topics and tables were made already (by a supervising process)."""
         policy = load_policy(settings.policy_file)
-        _create_tables(settings)
+        if prepared:
+            topics = Topics.from_settings(settings)
+        else:
+            topics = ensure_topics(settings)
+            _create_tables(settings)
         warnings_clock = clock or wall_clock
         # Set by the intake after each stored batch: the relay in this process publishes it
         # at once instead of at its next look at the store.
@@ -140,7 +164,11 @@ class Engine:
             views = ViewStore(settings)
             outbox = WarningsOutbox(views, topics.warnings)
             name = "casebook-warnings-relay"
-            return OutboxRelay(settings, outbox, topics.warnings_positions, name=name), views.close
+            # Warnings are due by the second: no need to look more often than that.
+            relay = OutboxRelay(
+                settings, outbox, topics.warnings_positions, name=name, recheck_s=WARNINGS_RECHECK_S
+            )
+            return relay, views.close
 
         builders = {
             "intake": intake,
@@ -160,8 +188,12 @@ class Engine:
         until_idle: bool = False,
         stop: threading.Event | None = None,
         on_progress: Callable[[int], object] | None = None,
+        on_status: Callable[[bool, int], object] | None = None,
     ) -> None:
-        """Work until stopped (or, with `until_idle`, until every role has nothing left)."""
+        """Work until stopped (or, with `until_idle`, until every role has nothing left).
+
+        `on_status(all_idle, progress)` is told often (a supervising process decides
+        `--until-idle` for all its role processes from it)."""
         stop = stop or threading.Event()
         for slot in self._slots:
             slot.thread = threading.Thread(
@@ -170,9 +202,12 @@ class Engine:
             slot.thread.start()
         reported = 0
         quiet_checks = 0
+        every_s = STATUS_EVERY_S if on_status is not None else IDLE_CHECK_S
         try:
-            while not stop.wait(IDLE_CHECK_S):
+            while not stop.wait(every_s):
                 total = sum(slot.progress for slot in self._slots)
+                if on_status is not None:
+                    on_status(all(slot.idle for slot in self._slots), total)
                 if on_progress is not None and total > reported:
                     on_progress(total - reported)
                 moved, reported = total != reported, total

@@ -55,6 +55,11 @@ class Settings(BaseSettings):
         ge=1,
         description="Cases `casebook replay` keeps in memory; the others wait in a scratch file.",
     )
+    process_per_role: bool = Field(
+        default=True,
+        description="`casebook run` of several roles: a process per role (every core in use);"
+        " false: one process, a thread per role.",
+    )
     store: Literal["sqlite", "postgres"] = "sqlite"
     postgres_host: str = "127.0.0.1"
     postgres_port: int = DEFAULT_POSTGRES_PORT

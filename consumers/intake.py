@@ -26,7 +26,7 @@ from consumers.kafka_clients import (
 )
 from consumers.topics import Topics
 from domain.desk import Duplicate, IntakeDesk, Rejected
-from domain.ledger import DeadLetter
+from domain.ledger import DeadLetter, dead_letter_event
 from domain.parsing import InvalidMessage, parse_message
 from domain.policy import Policy
 
@@ -53,6 +53,7 @@ class IntakeWorker:
         self._on_saved = on_saved
         self._policy = policy
         self._cache = CaseCache()
+        self._written: dict[TopicPartition, int] = {}  # partition -> last offset we stored
         self._consumer = make_consumer(settings, settings.topic("casebook-intake"))
         self._listener = SeekToStoredPositions(self._consumer, self.stored_position)
         subscribe_known(self._consumer, [topics.intake], self._listener)
@@ -72,6 +73,7 @@ class IntakeWorker:
             # Another instance may have changed cases of partitions we now own.
             self._assignments_seen = self._listener.assignments
             self._cache.clear()
+            self._written.clear()
         taken = 0
         hints: dict[TopicPartition, int] = {}
         for partition, records in batches.items():
@@ -93,14 +95,21 @@ class IntakeWorker:
         self, partition: TopicPartition, records: list[ConsumerRecord]
     ) -> int:
         # 1. Skip what the store already holds (the store's position wins over Kafka's).
-        stored = self.stored_position(partition)
+        # What this worker wrote last is the stored position unless the partition changed
+        # hands (the cache is cleared then); were it wrong, the batch's ledger entries and
+        # dead letters would conflict in the store and the partition be re-read from it.
+        stored = (
+            self._written[partition]
+            if partition in self._written
+            else self.stored_position(partition)
+        )
         fresh = [record for record in records if stored is None or record.offset > stored]
         if not fresh:
             return 0
         # 2. Decide on every record in order; nothing is written yet.
         batch = StoreBatch(self._store, self._cache)
         desk = IntakeDesk(batch, batch, self._policy)
-        dead_letters: list[DeadLetter] = []
+        dead_letters: list[DeadLetter.Created] = []
         duplicates = 0
         parsed = [parse_message(record.value or b"") for record in fresh]
         # Invalid messages with a readable id are deduplicated too: look them up in the
@@ -119,8 +128,8 @@ class IntakeWorker:
         #    If it fails nothing was written, so the cache (holding unsaved changes) is dropped
         #    and the partition re-read from the stored position.
         events = [event for case in batch.cases.values() for event in case.collect_events()]
-        events += [event for entry in batch.ledger.values() for event in entry.collect_events()]
-        events += [event for letter in dead_letters for event in letter.collect_events()]
+        events += batch.ledger.values()
+        events += dead_letters
         tracking = Tracking(tracking_name(partition), fresh[-1].offset)
         saved = False
         try:
@@ -135,6 +144,7 @@ class IntakeWorker:
             if not saved:
                 self._rewind(partition)
         batch.keep_cases_warm()
+        self._written[partition] = tracking.notification_id
         if self._on_saved is not None:
             self._on_saved()
         self.applied += len(fresh) - len(dead_letters) - duplicates
@@ -144,13 +154,14 @@ class IntakeWorker:
 
     def _rewind(self, partition: TopicPartition) -> None:
         self._cache.clear()
+        self._written.clear()
         if partition in self._consumer.assignment():
             stored = self._store.process_recorder.max_tracking_id(tracking_name(partition))
             self._consumer.seek(partition, 0 if stored is None else stored + 1)
 
 
-def _dead_letter(record: ConsumerRecord, outcome: Rejected) -> DeadLetter:
-    return DeadLetter.record(
+def _dead_letter(record: ConsumerRecord, outcome: Rejected) -> DeadLetter.Created:
+    return dead_letter_event(
         source_topic=record.topic,
         source_partition=record.partition,
         source_offset=record.offset,

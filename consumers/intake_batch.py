@@ -12,7 +12,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from consumers.event_store import CaseStore, existing_originators
 from domain.case import Case, case_aggregate_id
-from domain.ledger import IntakeMessageTaken, ledger_entry_id
+from domain.ledger import IntakeMessageTaken, ledger_entry_event, ledger_entry_id
 from domain.reasons import Rejection
 
 
@@ -46,7 +46,7 @@ class StoreBatch:
         self._store = store
         self._cache = cache
         self.cases: dict[str, Case] = {}
-        self.ledger: dict[str, IntakeMessageTaken] = {}
+        self.ledger: dict[str, IntakeMessageTaken.Created] = {}  # the entries' one events
         self._checked_ids: set[str] = set()
         self._seen_ids: set[str] = set()
         self._absent_cases: set[str] = set()
@@ -87,7 +87,7 @@ class StoreBatch:
     def note(self, message_id: str, case_id: str | None, rejection: Rejection | None) -> None:
         outcome = "rejected" if rejection else "accepted"
         reason = rejection.reason.value if rejection else None
-        self.ledger[message_id] = IntakeMessageTaken.record(message_id, case_id, outcome, reason)
+        self.ledger[message_id] = ledger_entry_event(message_id, case_id, outcome, reason)
 
     def keep_cases_warm(self) -> None:
         """After a successful save: the batch's cases are now the stored truth."""

@@ -234,6 +234,22 @@ def hint_positions(consumer: KafkaConsumer, next_offsets: dict[TopicPartition, i
         log.info("offset hint not sent (%s); the store holds the position", error)
 
 
+def rejoin_pending(consumer: KafkaConsumer) -> bool:
+    """True when the consumer's group wants it to (re)join: a member came or went.
+
+    kafka-python finishes a rebalance only inside `poll()`, and only if the poll lasts long
+    enough for JoinGroup and SyncGroup; a worker that otherwise polls with no timeout (the
+    relay in office) polls long while this is true. Read from the coordinator, which
+    kafka-python 3 exposes only as a private attribute: when it is missing, assume a
+    rebalance (long polls are always safe, only slower).
+    """
+    coordinator = getattr(consumer, "_coordinator", None)
+    need_rejoin = getattr(coordinator, "need_rejoin", None)
+    if need_rejoin is None:
+        return True
+    return bool(need_rejoin())
+
+
 def caught_up(consumer: KafkaConsumer) -> bool:
     """True when the consumer owns every partition of its topics and has read each to its end.
 

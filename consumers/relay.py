@@ -21,7 +21,12 @@ from kafka.errors import KafkaError
 
 from casebook.settings import Settings
 from consumers.event_store import CaseStore
-from consumers.kafka_clients import make_consumer, make_producer, subscribe_known
+from consumers.kafka_clients import (
+    make_consumer,
+    make_producer,
+    rejoin_pending,
+    subscribe_known,
+)
 from consumers.topics import REJECTED_MAX_MESSAGE_BYTES, Topics
 from consumers.wire import OutgoingRecord, encode_case_event, encode_dead_letter
 from domain.case import Case
@@ -32,9 +37,10 @@ POSITION_KEY = b"relay"
 # A Kafka transaction costs a commit round trip (~100 ms here) whatever its size: the relay
 # carries several intake batches' worth of records per transaction.
 RELAY_BATCH_FACTOR = 4
-# Caught up, the relay looks at its source again after at most this long: what another
-# process wrote shows up within it, and a `wake` signal from this process cuts it short.
-RECHECK_S = 0.05
+# Caught up, the relay looks at its source again after at most this long (one indexed
+# query): what another process wrote is published within it, and a `wake` signal from a
+# writer in this process cuts it short.
+RECHECK_S = 0.02
 
 
 class ElectionResult(ConsumerRebalanceListener):
@@ -104,10 +110,13 @@ class OutboxRelay:
         positions_topic: str,
         name: str = "casebook-relay",
         wake: threading.Event | None = None,
+        recheck_s: float = RECHECK_S,
     ) -> None:
-        """`wake`, when given, is set by whoever appends to the source in this process."""
+        """`wake`, when given, is set by whoever appends to the source in this process;
+        `recheck_s` is how often a caught-up relay looks at its source again."""
         self._settings = settings
         self._wake = wake or threading.Event()
+        self._recheck_s = recheck_s
         self._source = source
         self._name = name
         self._positions = TopicPartition(positions_topic, 0)
@@ -124,10 +133,12 @@ class OutboxRelay:
         in_office = self._producer is not None
         if in_office and not self._behind:
             # Caught up: wait for news, not for a whole poll. The election consumer is only
-            # polled briefly while in office; its heartbeats run on their own thread.
-            self._wake.wait(min(RECHECK_S, timeout_ms / 1000))
+            # polled briefly while in office (its heartbeats run on their own thread), unless
+            # its group is rebalancing: that completes only inside a long enough poll.
+            self._wake.wait(min(self._recheck_s, timeout_ms / 1000))
         self._wake.clear()
-        self._election.poll(timeout_ms=0 if in_office else timeout_ms)
+        brief = in_office and not rejoin_pending(self._election)
+        self._election.poll(timeout_ms=0 if brief else timeout_ms)
         if self._positions not in self._election.assignment():
             self._resign()
             return 0

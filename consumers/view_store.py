@@ -259,6 +259,14 @@ class ViewStore:
 
     # ---- reading ----------------------------------------------------------------------
 
+    def counts(self) -> dict[str, int]:
+        """Cases, case events and rejections the views hold: cheap enough to poll."""
+        cases, events = self._execute(
+            "SELECT COUNT(*), COALESCE(SUM(version), 0) FROM views_sla_cases"
+        ).fetchone()
+        (rejected,) = self._execute("SELECT COUNT(*) FROM views_rejected").fetchone()
+        return {"cases": int(cases), "events": int(events), "rejected": int(rejected)}
+
     def sla_rows(self) -> list[SlaCase]:
         rows = self._execute("SELECT * FROM views_sla_cases").fetchall()
         return [_sla_case(row) for row in rows]

@@ -15,6 +15,7 @@ import logging
 import os
 import pstats
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,7 @@ from casebook.bench.measures import parse_floor, peak_rss_kb
 from casebook.bounded_replay import replay_bounded
 from casebook.engine import ROLES, Engine
 from casebook.policies import load_policy
+from casebook.role_processes import RoleProcesses, engine_for
 from casebook.settings import Settings
 from consumers.kafka_clients import assign_whole_topic, make_consumer, make_producer
 from consumers.view_store import ViewStore
@@ -52,8 +54,47 @@ def replay(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def engine(args: argparse.Namespace) -> dict[str, Any]:
-    Engine(Settings(), args.role or ROLES).run(until_idle=True)
-    return {}
+    """`casebook run` (as configured: a process per role by default), timed until the views
+    hold everything the history should put there (`--expect`), then stopped; without
+    `--expect`, until idle."""
+    settings = Settings()
+    engine = engine_for(settings, args.role or ROLES)
+    started = time.perf_counter()
+    result: dict[str, Any] = {}
+    if args.expect is None:
+        engine.run(until_idle=True)
+    else:
+        expected = json.loads(args.expect)
+        stop = threading.Event()
+        failure: list[BaseException] = []
+
+        def drive() -> None:
+            try:
+                engine.run(stop=stop)
+            except BaseException as error:  # noqa: BLE001 - reported by the main thread
+                failure.append(error)
+                stop.set()
+
+        runner = threading.Thread(target=drive, name="bench-engine")
+        runner.start()
+        views = ViewStore(settings)
+        try:
+            while not stop.wait(VIEWS_POLL_S):
+                if all(views.counts()[key] == value for key, value in expected.items()):
+                    result["seconds"] = time.perf_counter() - started
+                    break
+        finally:
+            views.close()
+            stop.set()
+            runner.join()
+        if failure:
+            raise failure[0]
+    if isinstance(engine, RoleProcesses):  # each role's process: its peak, and the largest
+        peaks = {role: kb for role, kb in engine.peak_rss_kb.items() if kb is not None}
+        result["role_peak_rss_kb"] = peaks
+        # The engine's figure is its largest process (the supervisor or a role's).
+        result["peak_rss_kb"] = max([peak_rss_kb(), *peaks.values()])
+    return result
 
 
 def rebuild(args: argparse.Namespace) -> dict[str, Any]:
@@ -101,6 +142,8 @@ def view_counts() -> dict[str, int]:
         views.close()
 
 
+VIEWS_POLL_S = 0.05
+
 MODES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "floor": floor,
     "replay": replay,
@@ -119,6 +162,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--target", help="passthrough: topic to write")
     parser.add_argument("--group", help="passthrough: consumer group")
     parser.add_argument("--count", type=int, default=0, help="passthrough: records to copy")
+    parser.add_argument(
+        "--expect", help='engine: JSON view counts that mean done, e.g. {"cases": 3}'
+    )
     parser.add_argument("--profile", type=Path, help="write cProfile stats here (.pstats, .txt)")
     return parser.parse_args(argv)
 
@@ -129,6 +175,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     counts = profiler.runcall(work, args) if profiler is not None else work(args)
     seconds = time.perf_counter() - started
+    # A mode may time less than its whole call (the engine: until its views are complete,
+    # not its shutdown).
     result = {"mode": args.mode, "seconds": seconds, "peak_rss_kb": peak_rss_kb(), **counts}
     if args.mode in ("engine", "rebuild"):
         result["views"] = view_counts()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -66,6 +68,7 @@ def start_engine(settings: Settings) -> subprocess.Popen[bytes]:
             env=child_env(settings),
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # it and its role processes: one group to kill if need be
         )
 
 
@@ -75,7 +78,8 @@ def stop_engine(process: subprocess.Popen[bytes], timeout: float = 30.0) -> int:
     try:
         return process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         return process.wait(timeout=10)
 
 

@@ -3,6 +3,7 @@ kafka-python passthrough, then a rebuild of the views from the events topic."""
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +76,11 @@ def measure_live(
         str(sent),
     )
     passthrough["msgs_per_s"] = rate(sent, passthrough["seconds"])
-    engine = run_child("engine", settings, *phase.profile(f"engine-{lines}"))
+    # Timed until the views hold every case, event and rejection the history should give.
+    counts = {key: expected[key] for key in ("cases", "events", "rejected")}
+    engine = run_child(
+        "engine", settings, "--expect", json.dumps(counts), *phase.profile(f"engine-{lines}")
+    )
     engine["msgs_per_s"] = rate(sent, engine["seconds"])
     engine["views_complete"] = all(
         engine["views"][key] == expected[key] for key in ("cases", "events", "rejected")

@@ -10,9 +10,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from casebook.engine import ROLES, Engine
+from casebook.engine import ROLES, Engine, tune_gc
 from casebook.progress import counter, progress
 from casebook.publishing import publish_report
+from casebook.role_processes import engine_for
 from casebook.settings import Settings
 from consumers.view_store import ViewStore
 
@@ -52,7 +53,9 @@ def run_engine(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    Engine(Settings(), args.role or ROLES).run(until_idle=args.until_idle, stop=stop)
+    engine = engine_for(Settings(), args.role or ROLES)
+    tune_gc()
+    engine.run(until_idle=args.until_idle, stop=stop)
     return 0
 
 

@@ -7,6 +7,7 @@ the offline replay gives the answers the live engine must match.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -113,6 +114,7 @@ class EngineProcess:
             cwd=ROOT,
             stdout=self._log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its role processes share its process group
         )
 
     def log(self) -> str:
@@ -122,9 +124,10 @@ class EngineProcess:
         return self.process.poll() is None
 
     def kill(self) -> None:
-        """SIGKILL: no clean-up, no flush, no goodbye to the group."""
+        """SIGKILL to the engine and its role processes: no clean-up, no flush, no goodbye."""
         if self.alive():
-            self.process.send_signal(signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
         self._log.close()
 

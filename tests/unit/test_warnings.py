@@ -46,7 +46,9 @@ def test_a_response_stops_the_warnings_from_its_instant_on():
 
 
 def test_a_response_exactly_at_due_is_not_a_breach():
-    assert "breached" not in kinds(due_warnings(row(first_response_at=DUE), DUE + timedelta(days=1)))
+    assert "breached" not in kinds(
+        due_warnings(row(first_response_at=DUE), DUE + timedelta(days=1))
+    )
 
 
 def test_a_case_closed_unanswered_before_half_time_never_warns():
