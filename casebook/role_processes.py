@@ -103,7 +103,10 @@ class RoleProcesses:
         until_idle: bool = False,
         stop: threading.Event | None = None,
         on_progress: Callable[[int], object] | None = None,
+        on_started: Callable[[], object] | None = None,
     ) -> None:
+        """As `Engine.run`; `on_started` is called once every role's process is started (a
+        caller's own threads started before would make the children spawned, not forked)."""
         stop = stop or threading.Event()
         context = start_method()
         stop_children = context.RawValue("b", 0)
@@ -118,6 +121,8 @@ class RoleProcesses:
             )
             process.start()
             children.append(Child(role, process, idle, progress))
+        if on_started is not None:
+            on_started()
         failed: Child | None = None
         reported = quiet_checks = 0
         try:

@@ -168,11 +168,15 @@ def subscribe_known(
     partition metadata"), and the rejoin that follows could be left unfinished by
     kafka-python 3.0 when the poll that started it timed out: the worker then sat without
     partitions for good. Fetching the metadata first makes the first assignment the real one.
+    Fetching it once more after subscribing gives the group coordinator its snapshot of the
+    subscribed topics before the first join: joined without one, kafka-python rejoins at its
+    next metadata refresh, a second rebalance half a second into every start.
     """
     for topic in topics:
         if not consumer.partitions_for_topic(topic):
             raise KafkaError(f"no partition metadata for topic {topic}")
     consumer.subscribe(list(topics), listener=listener)
+    consumer.topics()  # always a metadata request: its listeners give the snapshot
 
 
 class SeekToStoredPositions(ConsumerRebalanceListener):

@@ -40,7 +40,8 @@ RELAY_BATCH_FACTOR = 4
 # Caught up, the relay looks at its source again after at most this long (one indexed
 # query): what another process wrote is published within it, and a `wake` signal from a
 # writer in this process cuts it short.
-RECHECK_S = 0.02
+RECHECK_S = 0.01
+ELECTION_POLL_MS = 100
 
 
 class ElectionResult(ConsumerRebalanceListener):
@@ -137,8 +138,14 @@ class OutboxRelay:
             # its group is rebalancing: that completes only inside a long enough poll.
             self._wake.wait(min(self._recheck_s, timeout_ms / 1000))
         self._wake.clear()
-        brief = in_office and not rejoin_pending(self._election)
-        self._election.poll(timeout_ms=0 if brief else timeout_ms)
+        if not in_office:
+            # Waiting for office: a poll returns when its time is up (the election topic has
+            # no records to end it sooner), so keep it short enough that a won election is
+            # taken up at once; a join finishes over several short polls.
+            self._election.poll(timeout_ms=min(timeout_ms, ELECTION_POLL_MS))
+        else:
+            brief = not rejoin_pending(self._election)
+            self._election.poll(timeout_ms=0 if brief else timeout_ms)
         if self._positions not in self._election.assignment():
             self._resign()
             return 0

@@ -215,9 +215,13 @@ class ViewStore:
                 ).fetchall()
             )
             recorded = 0
-            for row in self.sla_rows():
-                if warned.get(row.case_id, 0) >= FINAL_LEVEL:
-                    continue
+            # Cases warned of their breach already have nothing more to come: left in SQL.
+            rows = self._execute(
+                "SELECT * FROM views_sla_cases WHERE case_id NOT IN "
+                "(SELECT case_id FROM warnings_emitted WHERE level >= ?)",
+                (FINAL_LEVEL,),
+            ).fetchall()
+            for row in map(_sla_case, rows):
                 for warning in due_warnings(row, now, warned.get(row.case_id, 0)):
                     self._execute(
                         "INSERT INTO warnings_emitted (case_id, level, kind, at, due_at, customer_id, "

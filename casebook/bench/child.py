@@ -56,7 +56,9 @@ def replay(args: argparse.Namespace) -> dict[str, Any]:
 def engine(args: argparse.Namespace) -> dict[str, Any]:
     """`casebook run` (as configured: a process per role by default), timed until the views
     hold everything the history should put there (`--expect`), then stopped; without
-    `--expect`, until idle."""
+    `--expect`, until idle. The engine runs on the main thread, as under the CLI (so its
+    role processes are forked, not spawned); the views are watched from a thread started
+    once they are."""
     settings = Settings()
     engine = engine_for(settings, args.role or ROLES)
     started = time.perf_counter()
@@ -66,29 +68,25 @@ def engine(args: argparse.Namespace) -> dict[str, Any]:
     else:
         expected = json.loads(args.expect)
         stop = threading.Event()
-        failure: list[BaseException] = []
 
-        def drive() -> None:
+        def watch() -> None:
+            views = ViewStore(settings)
             try:
-                engine.run(stop=stop)
-            except BaseException as error:  # noqa: BLE001 - reported by the main thread
-                failure.append(error)
+                while not stop.wait(VIEWS_POLL_S):
+                    if all(views.counts()[key] == value for key, value in expected.items()):
+                        result["seconds"] = time.perf_counter() - started
+                        break
+            finally:
+                views.close()
                 stop.set()
 
-        runner = threading.Thread(target=drive, name="bench-engine")
-        runner.start()
-        views = ViewStore(settings)
-        try:
-            while not stop.wait(VIEWS_POLL_S):
-                if all(views.counts()[key] == value for key, value in expected.items()):
-                    result["seconds"] = time.perf_counter() - started
-                    break
-        finally:
-            views.close()
-            stop.set()
-            runner.join()
-        if failure:
-            raise failure[0]
+        watcher = threading.Thread(target=watch, name="bench-views", daemon=True)
+        if isinstance(engine, RoleProcesses):
+            engine.run(stop=stop, on_started=watcher.start)
+        else:
+            watcher.start()
+            engine.run(stop=stop)
+        watcher.join()
     if isinstance(engine, RoleProcesses):  # each role's process: its peak, and the largest
         peaks = {role: kb for role, kb in engine.peak_rss_kb.items() if kb is not None}
         result["role_peak_rss_kb"] = peaks
