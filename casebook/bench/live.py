@@ -53,7 +53,8 @@ def measure_offline(history: Path, lines: int, phase: Phase) -> dict[str, Any]:
 def measure_live(
     history: Path, lines: int, phase: Phase, expected: dict[str, Any]
 ) -> dict[str, Any]:
-    """Publish once, then copy it with raw kafka-python, then run the engine until idle."""
+    """Publish once, then copy it with raw kafka-python, then run the engine until the views
+    hold the whole history."""
     settings = phase.settings
     started = time.perf_counter()
     with history.open("rb") as file:

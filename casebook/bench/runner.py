@@ -95,7 +95,9 @@ def measure_size(
     progress(f"{size}: parse floor and offline replay")
     figures = measure_offline(history, size, current)
     if options.live_at(size):
-        progress(f"{size}: publish, raw kafka-python passthrough, engine until idle")
+        progress(
+            f"{size}: publish, raw kafka-python passthrough, engine until the views are complete"
+        )
         expected = {key: figures["replay"][key] for key in ("cases", "events", "rejected")}
         figures["live"] = measure_live(history, size, current, expected)
         if options.rebuild:

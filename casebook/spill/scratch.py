@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 
-CACHE_KIB = 8 * 1024
+CACHE_KIB = 2 * 1024
 """SQLite's page cache, the only memory the file costs (KiB)."""
 
 SCHEMA = (
