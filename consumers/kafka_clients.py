@@ -162,21 +162,21 @@ def make_producer(settings: Settings, **overrides: Any) -> KafkaProducer:
 def subscribe_known(
     consumer: KafkaConsumer, topics: Sequence[str], listener: ConsumerRebalanceListener
 ) -> None:
-    """Subscribe only once the consumer knows the topics' partitions.
+    """Subscribe, and learn the topics' partitions before the first poll joins the group.
 
     Without the metadata, the first assignment after a topic was created is empty ("No
     partition metadata"), and the rejoin that follows could be left unfinished by
     kafka-python 3.0 when the poll that started it timed out: the worker then sat without
-    partitions for good. Fetching the metadata first makes the first assignment the real one.
-    Fetching it once more after subscribing gives the group coordinator its snapshot of the
-    subscribed topics before the first join: joined without one, kafka-python rejoins at its
-    next metadata refresh, a second rebalance half a second into every start.
+    partitions for good. Fetching the metadata before the first poll (which joins) makes the
+    first assignment the real one; fetching it after subscribing also gives the group
+    coordinator its snapshot of the subscribed topics: joined without one, kafka-python
+    rejoins at its next metadata refresh, a second rebalance half a second into every start.
     """
-    for topic in topics:
-        if not consumer.partitions_for_topic(topic):
-            raise KafkaError(f"no partition metadata for topic {topic}")
     consumer.subscribe(list(topics), listener=listener)
     consumer.topics()  # always a metadata request: its listeners give the snapshot
+    for topic in topics:
+        if not consumer.partitions_for_topic(topic):  # answered from what was just fetched
+            raise KafkaError(f"no partition metadata for topic {topic}")
 
 
 class SeekToStoredPositions(ConsumerRebalanceListener):
