@@ -55,6 +55,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Cases `casebook replay` keeps in memory; the others wait in a scratch file.",
     )
+    intake_cached_cases: int = Field(
+        default=2048,
+        ge=1,
+        description="Cases the intake keeps decided in memory (least recently used first out);"
+        " others are read from the store when a message comes for them.",
+    )
     process_per_role: bool = Field(
         default=True,
         description="`casebook run` of several roles: a process per role (every core in use);"

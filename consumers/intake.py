@@ -52,7 +52,7 @@ class IntakeWorker:
         self._store = store
         self._on_saved = on_saved
         self._policy = policy
-        self._cache = CaseCache()
+        self._cache = CaseCache(settings.intake_cached_cases)
         self._written: dict[TopicPartition, int] = {}  # partition -> last offset we stored
         self._consumer = make_consumer(settings, settings.topic("casebook-intake"))
         self._listener = SeekToStoredPositions(self._consumer, self.stored_position)

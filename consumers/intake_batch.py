@@ -19,7 +19,7 @@ from domain.reasons import Rejection
 class CaseCache:
     """Least-recently-used cases, valid only while our saves succeed (cleared on any doubt)."""
 
-    def __init__(self, capacity: int = 10_000) -> None:
+    def __init__(self, capacity: int) -> None:
         self._capacity = capacity
         self._cases: OrderedDict[str, Case] = OrderedDict()
 

@@ -11,7 +11,8 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from domain.case import Case
 from projections.audit import AuditEntry, CaseAudit, audit_entry, case_audit_from_entries
 from projections.rejections import RejectedMessage
 from projections.sla import SlaCase, apply_to_sla_case
-from projections.warnings import FINAL_LEVEL, SlaWarning, due_warnings
+from projections.warnings import SlaWarning, due_warnings, next_check_at
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS views_positions (
@@ -37,11 +38,28 @@ SCHEMA = (
         case_id TEXT NOT NULL, version INTEGER NOT NULL, type TEXT NOT NULL, at TEXT NOT NULL,
         actor_id TEXT NOT NULL, actor_role TEXT NOT NULL, message_id TEXT NOT NULL,
         data TEXT NOT NULL, extra TEXT NOT NULL, PRIMARY KEY (case_id, version))""",
+    # When each case that may still warn is next worth a look (microseconds since the epoch):
+    # the warnings scan reads only the cases whose time has come, not every open case.
+    """CREATE TABLE IF NOT EXISTS views_warning_checks (
+        case_id TEXT PRIMARY KEY, check_at BIGINT NOT NULL)""",
+    """CREATE INDEX IF NOT EXISTS views_warning_checks_by_time
+        ON views_warning_checks (check_at, case_id)""",
     """CREATE TABLE IF NOT EXISTS views_rejected (
         source TEXT PRIMARY KEY, part INTEGER NOT NULL, source_offset BIGINT NOT NULL,
         message_id TEXT, case_id TEXT, reason TEXT NOT NULL, detail TEXT NOT NULL, at TEXT)""",
 )
-VIEW_TABLES = ("views_positions", "views_sla_cases", "views_audit_events", "views_rejected")
+VIEW_TABLES = (
+    "views_positions",
+    "views_sla_cases",
+    "views_audit_events",
+    "views_rejected",
+    "views_warning_checks",
+)
+# Bookkeeping of the warnings scan, not a view of the events: left out of `dump`.
+NOT_DUMPED = ("views_positions", "views_warning_checks")
+# Cases the warnings scan holds in memory at once.
+WARNING_SCAN_PAGE = 500
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Not a view: a rebuild keeps it, so a warning once recorded is never recorded (or sent) again.
 WARNINGS_TABLE = {
     "sqlite": "seq INTEGER PRIMARY KEY AUTOINCREMENT",
@@ -76,10 +94,18 @@ class ViewStore:
             )  # the rebalance listener reads positions from kafka-python's IO thread while poll() waits
             self._connection.execute("PRAGMA journal_mode=WAL")
             self._connection.execute("PRAGMA synchronous=NORMAL")
-        for statement in SCHEMA:
-            self._execute(statement)
-        seq = WARNINGS_TABLE["postgres" if self._postgres else "sqlite"]
-        self._execute(WARNINGS_SCHEMA.format(seq=seq))
+        with self._transaction():
+            checks_were_there = self._table_exists("views_warning_checks")
+            for statement in SCHEMA:
+                self._execute(statement)
+            seq = WARNINGS_TABLE["postgres" if self._postgres else "sqlite"]
+            self._execute(WARNINGS_SCHEMA.format(seq=seq))
+            if not checks_were_there:
+                # Views written before the checks existed: look at every case once, now.
+                self._execute(
+                    "INSERT INTO views_warning_checks (case_id, check_at) "
+                    "SELECT case_id, 0 FROM views_sla_cases WHERE true ON CONFLICT (case_id) DO NOTHING"
+                )
 
     def close(self) -> None:
         self._connection.close()
@@ -171,6 +197,29 @@ class ViewStore:
             "version = excluded.version",
             [_sla_params(row) for row in rows.values() if row is not None],
         )
+        self._schedule_checks([row for row in rows.values() if row is not None])
+
+    def _schedule_checks(self, rows: list[SlaCase], warned: dict[str, int] | None = None) -> None:
+        """Note when each case is next worth a warnings look (none: it will never warn).
+
+        After new events `warned` is not known here: the first threshold is noted and the
+        scan, which knows what was warned, moves it on. A look too early costs a visit; one
+        too late would delay a warning, and `next_check_at` is never later than due.
+        """
+        levels = warned or {}
+        upserts, deletes = [], []
+        for row in rows:
+            check = next_check_at(row, levels.get(row.case_id, 0))
+            if check is None:
+                deletes.append((row.case_id,))
+            else:
+                upserts.append((row.case_id, _micros(check)))
+        self._executemany(
+            "INSERT INTO views_warning_checks (case_id, check_at) VALUES (?, ?) "
+            "ON CONFLICT (case_id) DO UPDATE SET check_at = excluded.check_at",
+            upserts,
+        )
+        self._executemany("DELETE FROM views_warning_checks WHERE case_id = ?", deletes)
 
     def _sla_rows_for(self, case_ids: list[str]) -> dict[str, SlaCase]:
         found: dict[str, SlaCase] = {}
@@ -209,35 +258,63 @@ class ViewStore:
         with self._transaction():
             if self._postgres:
                 self._execute("LOCK TABLE warnings_emitted IN EXCLUSIVE MODE")
-            warned = dict(
-                self._execute(
-                    "SELECT case_id, MAX(level) FROM warnings_emitted GROUP BY case_id"
-                ).fetchall()
-            )
             recorded = 0
-            # Cases warned of their breach already have nothing more to come: left in SQL.
-            rows = self._execute(
-                "SELECT * FROM views_sla_cases WHERE case_id NOT IN "
-                "(SELECT case_id FROM warnings_emitted WHERE level >= ?)",
-                (FINAL_LEVEL,),
-            ).fetchall()
-            for row in map(_sla_case, rows):
-                for warning in due_warnings(row, now, warned.get(row.case_id, 0)):
-                    self._execute(
-                        "INSERT INTO warnings_emitted (case_id, level, kind, at, due_at, customer_id, "
-                        "sla_severity) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, level) DO NOTHING",
-                        (
-                            warning.case_id,
-                            warning.level,
-                            warning.kind,
-                            warning.at.isoformat(),
-                            warning.due_at.isoformat(),
-                            warning.customer_id,
-                            warning.sla_severity,
-                        ),
-                    )
-                    recorded += 1
+            after: tuple[int, str] = (-1, "")
+            while True:
+                page = self._due_for_check(_micros(now), after)
+                if not page:
+                    break
+                cases = [checked.case for checked in page]
+                warned = self._warned_levels([case.case_id for case in cases])
+                for case in cases:
+                    for warning in due_warnings(case, now, warned.get(case.case_id, 0)):
+                        self._record_warning(warning)
+                        warned[case.case_id] = warning.level
+                        recorded += 1
+                self._schedule_checks(cases, warned)
+                after = (page[-1].check_at, page[-1].case.case_id)
+                if len(page) < WARNING_SCAN_PAGE:
+                    break
         return recorded
+
+    def _due_for_check(self, now_micros: int, after: tuple[int, str]) -> list[_CheckedCase]:
+        """The next page of cases whose check time has come, in (check_at, case_id) order.
+
+        Paging by key, not offset: a case the scan moved on is met again only if its new
+        time is both later and already due, and the page key only grows, so a scan ends.
+        """
+        rows = self._execute(
+            "SELECT c.check_at, s.* FROM views_warning_checks c "
+            "JOIN views_sla_cases s ON s.case_id = c.case_id "
+            "WHERE c.check_at <= ? AND (c.check_at > ? OR (c.check_at = ? AND c.case_id > ?)) "
+            "ORDER BY c.check_at, c.case_id LIMIT ?",
+            (now_micros, after[0], after[0], after[1], WARNING_SCAN_PAGE),
+        ).fetchall()
+        return [_CheckedCase(row[0], _sla_case(row[1:])) for row in rows]
+
+    def _warned_levels(self, case_ids: list[str]) -> dict[str, int]:
+        marks = ",".join("?" * len(case_ids))
+        rows = self._execute(
+            f"SELECT case_id, MAX(level) FROM warnings_emitted WHERE case_id IN ({marks}) "
+            "GROUP BY case_id",
+            tuple(case_ids),
+        ).fetchall()
+        return {row[0]: int(row[1]) for row in rows}
+
+    def _record_warning(self, warning: SlaWarning) -> None:
+        self._execute(
+            "INSERT INTO warnings_emitted (case_id, level, kind, at, due_at, customer_id, "
+            "sla_severity) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, level) DO NOTHING",
+            (
+                warning.case_id,
+                warning.level,
+                warning.kind,
+                warning.at.isoformat(),
+                warning.due_at.isoformat(),
+                warning.customer_id,
+                warning.sla_severity,
+            ),
+        )
 
     def warnings_after(self, seq: int, limit: int) -> list[tuple[int, SlaWarning]]:
         rows = self._execute(
@@ -327,10 +404,18 @@ class ViewStore:
         return {
             table: sorted(tuple(row) for row in self._execute(f"SELECT * FROM {table}").fetchall())
             for table in VIEW_TABLES
-            if table != "views_positions"
+            if table not in NOT_DUMPED
         }
 
     # ---- plumbing ---------------------------------------------------------------------
+
+    def _table_exists(self, table: str) -> bool:
+        if self._postgres:
+            return self._execute("SELECT to_regclass(?)", (table,)).fetchone()[0] is not None
+        found = self._execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone()
+        return found is not None
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -377,6 +462,16 @@ def _sla_params(row: SlaCase) -> tuple[Any, ...]:
         changes,
         row.version,
     )
+
+
+@dataclass(frozen=True)
+class _CheckedCase:
+    check_at: int
+    case: SlaCase
+
+
+def _micros(instant: datetime) -> int:
+    return (instant - EPOCH) // timedelta(microseconds=1)
 
 
 def _iso(instant: datetime | None) -> str | None:

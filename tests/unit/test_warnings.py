@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from projections.sla import SlaCase
-from projections.warnings import due_warnings
+from projections.warnings import due_warnings, next_check_at
 
 OPENED = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 DUE = OPENED + timedelta(hours=6)
@@ -54,3 +54,36 @@ def test_a_response_exactly_at_due_is_not_a_breach():
 def test_a_case_closed_unanswered_before_half_time_never_warns():
     closed = row(closed_at=OPENED + timedelta(hours=1))
     assert due_warnings(closed, DUE + timedelta(days=1)) == []
+
+
+def test_the_next_check_is_the_first_threshold_not_yet_warned():
+    assert next_check_at(row()) == OPENED + timedelta(hours=3)
+    assert next_check_at(row(), warned_level=1) == OPENED + timedelta(hours=4, minutes=30)
+    assert next_check_at(row(), warned_level=2) == DUE
+    assert next_check_at(row(), warned_level=3) is None
+
+
+def test_no_check_is_needed_once_answered_or_closed_before_the_next_threshold():
+    answered = row(first_response_at=OPENED + timedelta(hours=4))
+    assert next_check_at(answered) == OPENED + timedelta(hours=3)  # late for half time
+    assert next_check_at(answered, warned_level=1) is None
+    assert next_check_at(row(closed_at=OPENED + timedelta(hours=1))) is None
+
+
+def test_nothing_is_ever_due_before_the_next_check():
+    # The scan relies on it: at every minute of two days, for answered, closed and silent
+    # cases, warnings above `warned` are due only from `next_check_at` on.
+    cases = [
+        row(),
+        row(first_response_at=OPENED + timedelta(hours=4)),
+        row(first_response_at=DUE),
+        row(closed_at=OPENED + timedelta(hours=5)),
+        row(first_response_at=OPENED + timedelta(hours=1)),
+    ]
+    for case in cases:
+        for warned in range(4):
+            check = next_check_at(case, warned)
+            for minute in range(0, 48 * 60, 7):
+                now = OPENED + timedelta(minutes=minute)
+                if due_warnings(case, now, warned):
+                    assert check is not None and now >= check

@@ -1,0 +1,84 @@
+"""The warnings scan visits only cases whose check time has come, and misses nothing.
+
+The oracle is the pure rule: after a scan at T, the recorded warnings are exactly what
+`due_warnings` gives at T for every case of the SLA view. The views hold the sample
+history's cases (SQLite and PostgreSQL); pages of two cases make every scan page.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+import consumers.view_store as view_store
+from consumers.view_store import ViewStore, _micros
+from projections.warnings import due_warnings
+from tests.integration.test_view_store_queries import fill_views
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def views(request, settings_factory, monkeypatch):
+    monkeypatch.setattr(view_store, "WARNING_SCAN_PAGE", 2)
+    settings = settings_factory(request.param, kafka=False)
+    fill_views(settings)
+    store = ViewStore(settings)
+    store.settings = settings  # for reopening
+    yield store
+    store.close()
+
+
+def recorded(views: ViewStore) -> set[tuple[str, int, str]]:
+    return {(w.case_id, w.level, w.kind) for _, w in views.warnings_after(0, 1_000_000)}
+
+
+def expected(views: ViewStore, now) -> set[tuple[str, int, str]]:
+    return {
+        (w.case_id, w.level, w.kind) for row in views.sla_rows() for w in due_warnings(row, now)
+    }
+
+
+def checks(views: ViewStore) -> dict[str, int]:
+    return dict(views._execute("SELECT case_id, check_at FROM views_warning_checks").fetchall())
+
+
+def test_scans_at_successive_instants_record_exactly_what_is_due(views):
+    rows = views.sla_rows()
+    start = min(row.opened_at for row in rows)
+    end = max(row.due_at for row in rows) + timedelta(hours=1)
+    instants = [start + (end - start) * step / 40 for step in range(41)]
+    total = 0
+    for now in instants:
+        total += views.record_due_warnings(now)
+        assert recorded(views) == expected(views, now), now
+    assert total == len(recorded(views)) > 0
+    assert views.record_due_warnings(end) == 0  # nothing twice
+
+
+def test_after_a_scan_no_case_is_left_due_and_answered_cases_are_not_watched(views):
+    rows = {row.case_id: row for row in views.sla_rows()}
+    now = min(row.due_at for row in rows.values())
+    views.record_due_warnings(now)
+    left = checks(views)
+    # Every case still watched is next looked at after now (a breach exactly at now waits).
+    assert all(check_at >= _micros(now) for check_at in left.values())
+    # Cases answered before half time can never warn: nothing keeps them watched.
+    answered_early = {
+        case_id
+        for case_id, row in rows.items()
+        if row.first_response_at is not None
+        and row.first_response_at <= row.opened_at + (row.due_at - row.opened_at) / 2
+    }
+    assert answered_early and not answered_early & left.keys()
+
+
+def test_views_from_before_the_checks_get_every_case_looked_at_once(views):
+    views._execute("DROP TABLE views_warning_checks")
+    reopened = ViewStore(views.settings)
+    try:
+        assert set(checks(reopened)) == {row.case_id for row in reopened.sla_rows()}
+        now = max(row.due_at for row in reopened.sla_rows()) + timedelta(hours=1)
+        reopened.record_due_warnings(now)
+        assert recorded(reopened) == expected(reopened, now)
+    finally:
+        reopened.close()
