@@ -6,6 +6,7 @@ import argparse
 
 import pytest
 
+from casebook.bench.child import views_poll_s
 from casebook.bench.measures import growth, parse_floor, percentile, rate, ratio
 from casebook.bench.table import render
 from casebook.bench.targets import judge, rss_growth
@@ -95,3 +96,9 @@ def test_the_table_shows_every_size_and_dashes_for_what_was_not_measured() -> No
     table = render(results)
     assert "| 10,000 |" in table and "0.300" in table
     assert "| - |" in table  # no live figures at this size
+
+
+def test_the_views_are_counted_often_at_first_then_at_half_a_percent_of_the_time():
+    assert views_poll_s(0.0) == 0.05
+    assert views_poll_s(60.0) == 0.3  # a count late by at most 0.5 % of the time measured
+    assert views_poll_s(3600.0) == 1.0
