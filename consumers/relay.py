@@ -64,6 +64,14 @@ class OutboxSource(Protocol):
         """Up to `limit` entries after `after`: (topic, record) pairs and the last entry's id."""
         ...
 
+    def last_id(self) -> int | None:
+        """The id of the last entry the source holds (None: empty)."""
+        ...
+
+
+class RelayAheadOfSource(RuntimeError):
+    """The positions topic says more was published than the source holds."""
+
 
 def published_event_topics() -> tuple[str, ...]:
     """The stored-event topics the relay publishes: every case event and the dead letters.
@@ -101,6 +109,9 @@ class EventStoreOutbox:
             elif isinstance(event, DeadLetter.Created):
                 records.append((self._topics.rejected, encode_dead_letter(event)))
         return records, notifications[-1].id
+
+    def last_id(self) -> int | None:
+        return self._store.recorder.max_notification_id()
 
 
 class OutboxRelay:
@@ -210,8 +221,27 @@ class OutboxRelay:
         )
         producer.init_transactions()
         self.position = self._read_committed_position()
+        self._check_source_holds(self.position)
         self._producer = producer
         log.info("%s active from position %s", self._name, self.position)
+
+    def _check_source_holds(self, position: int | None) -> None:
+        """Refuse to publish from a source that is behind what was published from it.
+
+        Positions only grow, so this happens when the store (or the views, for warnings) was
+        replaced or wiped while the topics were kept: every entry up to the old position
+        would be skipped without a word, and never published.
+        """
+        if position is None:
+            return
+        last = self._source.last_id()
+        if last is None or last < position:
+            raise RelayAheadOfSource(
+                f"{self._name}: {self._positions.topic} says entries up to {position} were"
+                f" published, but the source holds {'none' if last is None else f'only up to {last}'}:"
+                " it was replaced or wiped while the topics were kept. Restore it, or start"
+                " afresh under a new CASEBOOK_TOPIC_PREFIX; nothing is published meanwhile."
+            )
 
     def _read_committed_position(self) -> int | None:
         reader = make_consumer(self._settings, None)

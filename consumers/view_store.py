@@ -316,6 +316,10 @@ class ViewStore:
             ),
         )
 
+    def last_warning_seq(self) -> int | None:
+        row = self._execute("SELECT MAX(seq) FROM warnings_emitted").fetchone()
+        return None if row is None or row[0] is None else int(row[0])
+
     def warnings_after(self, seq: int, limit: int) -> list[tuple[int, SlaWarning]]:
         rows = self._execute(
             "SELECT seq, case_id, customer_id, sla_severity, level, kind, at, due_at "

@@ -36,3 +36,6 @@ class WarningsOutbox:
             for _, warning in rows
         ]
         return records, rows[-1][0]
+
+    def last_id(self) -> int | None:
+        return self._views.last_warning_seq()

@@ -1,0 +1,40 @@
+"""A relay refuses to publish from a store that is behind what was published from it.
+
+The store wiped (or swapped for another) while the topics were kept: the positions topic
+says N entries were published, the new store holds fewer. Publishing "after N" would skip
+every entry up to N without a word, so the relay stops with the reason instead.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from tests.integration.engine_support import (
+    ROOT,
+    SAMPLES,
+    command,
+    publish,
+    run_until_idle,
+    settings_env,
+)
+
+
+def test_a_relay_stops_with_the_reason_when_the_store_was_wiped(settings_factory):
+    settings = settings_factory("sqlite")
+    publish(settings, SAMPLES / "history-small.jsonl")
+    run_until_idle(settings)
+    for leftover in Path(settings.data_dir).glob("store.sqlite*"):
+        leftover.unlink()
+    relay_only = subprocess.run(
+        command("run", "--role", "relay", "--until-idle"),
+        env=settings_env(settings),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert relay_only.returncode != 0
+    assert "replaced or wiped while the topics were kept" in relay_only.stderr
+    assert "source holds none" in relay_only.stderr
