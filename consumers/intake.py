@@ -67,7 +67,10 @@ class IntakeWorker:
 
     def step(self, timeout_ms: int = 200) -> int:
         """Poll once and decide on what came; returns the number of records taken."""
-        batches = self._consumer.poll(timeout_ms=timeout_ms)
+        # Straight into `_take`, never a local here: see `OutboxRelay._publish_next`.
+        return self._take(self._consumer.poll(timeout_ms=timeout_ms))
+
+    def _take(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> int:
         self._listener.check_rebalance()
         if self._listener.assignments != self._assignments_seen:
             # Another instance may have changed cases of partitions we now own.

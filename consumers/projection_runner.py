@@ -60,8 +60,11 @@ class ProjectionWorker:
         return self._views.position(partition.topic, partition.partition)
 
     def step(self, timeout_ms: int = 200) -> int:
+        # Straight into `_take`, never a local here: see `OutboxRelay._publish_next`.
+        return self._take(self._consumer.poll(timeout_ms=timeout_ms))
+
+    def _take(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> int:
         taken = 0
-        batches = self._consumer.poll(timeout_ms=timeout_ms)
         self._listener.check_rebalance()
         hints: dict[TopicPartition, int] = {}
         for partition, records in batches.items():

@@ -162,6 +162,18 @@ class OutboxRelay:
             return 0
         if self._producer is None:
             self._take_office()
+        return self._publish_next()
+
+    def _publish_next(self) -> int:
+        """Fetch and publish the next batch, in a frame of its own, after the poll returned.
+
+        kafka-python 3.0's `poll()` leaves a reference cycle behind (an exception, its
+        traceback and the poll's frames), and a frame keeps its caller's frame, locals and
+        all: were the batch a local of `step`, every batch would stay in memory until the
+        interpreter's rare full collection (the relay grew 80 -> 126 MiB over the 1M
+        history, and 250 -> 430 MiB when publishing nothing). This frame is not on the
+        stack while `poll()` runs, so nothing of the batch is caught in such a cycle.
+        """
         records, last_id = self._source.fetch(
             self.position or 0, RELAY_BATCH_FACTOR * self._settings.batch_size
         )
