@@ -220,7 +220,10 @@ class LocalBroker:
         deadline = time.monotonic() + timeout
         last_error = "port not open yet"
         while time.monotonic() < deadline:
-            if not self._is_our_jvm(pid):
+            # Alive, not "our JVM by its command line": that was checked when the pid was
+            # found, and a JVM just launched can show another command line for a moment
+            # (seen under load: a broker that started fine was reported dead).
+            if not is_alive(pid):
                 self.pid_file.unlink(missing_ok=True)
                 raise BrokerError(f"the broker exited during start-up:\n{self._log_tail()}")
             if _port_in_use(self.port):
