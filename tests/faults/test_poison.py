@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,12 +18,10 @@ from casebook.history_generator import generate_history
 from casebook.settings import Settings
 from tests.faults.oracle import Counts, check_exactly_once, record_summary
 from tests.integration.engine_support import (
-    ROOT,
-    command,
     header_map,
     read_topic,
+    run_casebook,
     run_until_idle,
-    settings_env,
     topics,
     write_history,
 )
@@ -88,15 +85,7 @@ def test_poison_messages_are_rejected_with_their_bytes_and_the_stream_flows(
     history = tmp_path / "accepted-by-kafka.jsonl"
     write_history(history, accepted)
 
-    done = subprocess.run(
-        command("publish", str(file)),
-        env=settings_env(settings),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    done = run_casebook(settings, "publish", str(file))
     print(done.stdout.strip(), "|", done.stderr.strip()[-400:])
     assert done.returncode == 1
     assert f"published {len(accepted)} messages" in done.stdout

@@ -10,7 +10,6 @@ in the output, the logs or `repr(Settings)`.
 from __future__ import annotations
 
 import secrets
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,14 +20,12 @@ from infra.kafka.broker import LocalBroker
 from tests.conftest import CACHE_DIR, TEST_DATA_DIR
 from tests.faults.conftest import SASL_KAFKA_PORT, fresh_dir
 from tests.integration.engine_support import (
-    ROOT,
     SAMPLES,
     assert_views_equal_replay,
-    command,
     publish,
     replay_file,
+    run_casebook,
     run_until_idle,
-    settings_env,
 )
 
 USER = "casebook-app"
@@ -99,15 +96,7 @@ def test_a_wrong_password_fails_clearly_without_showing_it(
     sample = tmp_path / "one.jsonl"
     sample.write_bytes(SAMPLE.read_bytes().splitlines(keepends=True)[0])
     for arguments in (("publish", str(sample)), ("run", "--until-idle")):
-        done = subprocess.run(
-            command(*arguments),
-            env=settings_env(settings),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
+        done = run_casebook(settings, *arguments)
         print(arguments[0], done.returncode, done.stderr.strip().splitlines()[-1:])
         assert done.returncode != 0
         assert "refused the credentials" in done.stderr

@@ -70,11 +70,11 @@ def command(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "casebook.cli", *arguments]
 
 
-def casebook(
+def run_casebook(
     settings: Settings, *arguments: str, timeout: float = 180
 ) -> subprocess.CompletedProcess[str]:
-    """Run one `casebook` command to completion; fails the test on a non-zero exit."""
-    done = subprocess.run(
+    """Run one `casebook` command to completion, whatever its exit code."""
+    return subprocess.run(
         command(*arguments),
         env=settings_env(settings),
         cwd=ROOT,
@@ -83,6 +83,13 @@ def casebook(
         timeout=timeout,
         check=False,
     )
+
+
+def casebook(
+    settings: Settings, *arguments: str, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    """Run one `casebook` command to completion; fails the test on a non-zero exit."""
+    done = run_casebook(settings, *arguments, timeout=timeout)
     assert done.returncode == 0, (
         f"casebook {' '.join(arguments)} exited {done.returncode}:\n{done.stderr[-4000:]}"
     )

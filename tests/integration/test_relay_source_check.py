@@ -7,17 +7,9 @@ every entry up to N without a word, so the relay stops with the reason instead.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
-from tests.integration.engine_support import (
-    ROOT,
-    SAMPLES,
-    command,
-    publish,
-    run_until_idle,
-    settings_env,
-)
+from tests.integration.engine_support import SAMPLES, publish, run_casebook, run_until_idle
 
 
 def test_a_relay_stops_with_the_reason_when_the_store_was_wiped(settings_factory):
@@ -26,15 +18,7 @@ def test_a_relay_stops_with_the_reason_when_the_store_was_wiped(settings_factory
     run_until_idle(settings)
     for leftover in Path(settings.data_dir).glob("store.sqlite*"):
         leftover.unlink()
-    relay_only = subprocess.run(
-        command("run", "--role", "relay", "--until-idle"),
-        env=settings_env(settings),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    relay_only = run_casebook(settings, "run", "--role", "relay", "--until-idle", timeout=120)
     assert relay_only.returncode != 0
     assert "replaced or wiped while the topics were kept" in relay_only.stderr
     assert "source holds none" in relay_only.stderr
