@@ -94,14 +94,24 @@ class ViewStore:
             )  # the rebalance listener reads positions from kafka-python's IO thread while poll() waits
             self._connection.execute("PRAGMA journal_mode=WAL")
             self._connection.execute("PRAGMA synchronous=NORMAL")
+        if self._table_exists("views_warning_checks"):
+            self._create_tables()  # no-ops on existing tables: no write lock for readers
+        else:
+            self._add_warning_checks()
+
+    def _create_tables(self) -> None:
+        for statement in SCHEMA:
+            self._execute(statement)
+        seq = WARNINGS_TABLE["postgres" if self._postgres else "sqlite"]
+        self._execute(WARNINGS_SCHEMA.format(seq=seq))
+
+    def _add_warning_checks(self) -> None:
+        """Create the tables in one transaction; views written before the warning checks
+        existed get every case looked at once, at the next scan."""
         with self._transaction():
-            checks_were_there = self._table_exists("views_warning_checks")
-            for statement in SCHEMA:
-                self._execute(statement)
-            seq = WARNINGS_TABLE["postgres" if self._postgres else "sqlite"]
-            self._execute(WARNINGS_SCHEMA.format(seq=seq))
+            checks_were_there = self._table_exists("views_warning_checks")  # another opener's
+            self._create_tables()
             if not checks_were_there:
-                # Views written before the checks existed: look at every case once, now.
                 self._execute(
                     "INSERT INTO views_warning_checks (case_id, check_at) "
                     "SELECT case_id, 0 FROM views_sla_cases WHERE true ON CONFLICT (case_id) DO NOTHING"
