@@ -1,7 +1,7 @@
 """The event store: an eventsourcing application on SQLite (default) or PostgreSQL.
 
 Its notification log is the outbox: case events, ledger entries and dead letters are
-recorded atomically with the intake's Kafka position (a tracking row), and the relay
+recorded atomically with the intake's Kafka positions (tracking rows), and the relay
 publishes from the log. The backend is chosen by settings, never by domain code.
 """
 
@@ -16,6 +16,7 @@ from eventsourcing.postgres import PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteProcessRecorder
 
 from casebook.settings import Settings
+from consumers.store_recorders import batch_recorder_topic
 from consumers.store_transcoder import OrjsonTranscoder
 
 STORE_NAME = "casebook_store"
@@ -56,6 +57,7 @@ def store_env(settings: Settings, name: str = "store") -> dict[str, str]:
             "POSTGRES_CONNECT_TIMEOUT": "5",
             "POSTGRES_POOL_SIZE": "3",
             "POSTGRES_MAX_OVERFLOW": "2",
+            "PROCESS_RECORDER_TOPIC": batch_recorder_topic(settings.store),
         }
     path = sqlite_path(settings, name)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,6 +65,7 @@ def store_env(settings: Settings, name: str = "store") -> dict[str, str]:
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": str(path),
         "SQLITE_LOCK_TIMEOUT": "30",
+        "PROCESS_RECORDER_TOPIC": batch_recorder_topic(settings.store),
     }
 
 

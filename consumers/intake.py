@@ -1,7 +1,7 @@
 """The intake worker: `casebook.intake` -> decisions -> the event store, once per message.
 
-One store transaction per partition of a poll batch holds the batch's case events, its
-ledger entries, its dead letters and the partition's new position (a tracking row).
+One store transaction per poll holds the poll's case events, its ledger entries, its dead
+letters and the new position of each partition it read from (a tracking row each).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from consumers.kafka_clients import (
     make_consumer,
     subscribe_known,
 )
+from consumers.store_recorders import MORE_TRACKING
 from consumers.topics import Topics
 from domain.desk import Duplicate, IntakeDesk, Rejected
 from domain.ledger import DeadLetter, dead_letter_event
@@ -77,16 +78,19 @@ class IntakeWorker:
             self._assignments_seen = self._listener.assignments
             self._cache.clear()
             self._written.clear()
-        taken = 0
-        hints: dict[TopicPartition, int] = {}
-        for partition, records in batches.items():
-            done = self._take_partition_batch(partition, records)
-            if done:
-                hints[partition] = records[-1].offset + 1
-            taken += done
+        fresh = {
+            partition: unseen
+            for partition, records in batches.items()
+            if (unseen := self._unseen(partition, records))
+        }
+        if not fresh or not self._store_poll(fresh):
+            return 0
         # Only now tell Kafka (a hint for lag monitoring; losing it costs a skip, not data).
-        hint_positions(self._consumer, hints)
-        return taken
+        hint_positions(
+            self._consumer,
+            {partition: records[-1].offset + 1 for partition, records in fresh.items()},
+        )
+        return sum(len(records) for records in fresh.values())
 
     def idle(self) -> bool:
         return caught_up(self._consumer)
@@ -94,73 +98,86 @@ class IntakeWorker:
     def close(self) -> None:
         self._consumer.close(autocommit=False)
 
-    def _take_partition_batch(
+    def _unseen(
         self, partition: TopicPartition, records: list[ConsumerRecord]
-    ) -> int:
-        # 1. Skip what the store already holds (the store's position wins over Kafka's).
-        # What this worker wrote last is the stored position unless the partition changed
-        # hands (the cache is cleared then); were it wrong, the batch's ledger entries and
-        # dead letters would conflict in the store and the partition be re-read from it.
+    ) -> list[ConsumerRecord]:
+        """The records after what the store holds for the partition (the store's position
+        wins over Kafka's). What this worker wrote last is the stored position unless the
+        partition changed hands (the cache is cleared then); were it wrong, the poll's
+        ledger entries and dead letters would conflict in the store and it be re-read."""
         stored = (
             self._written[partition]
             if partition in self._written
             else self.stored_position(partition)
         )
-        fresh = [record for record in records if stored is None or record.offset > stored]
-        if not fresh:
-            return 0
-        # 2. Decide on every record in order; nothing is written yet.
+        return [record for record in records if stored is None or record.offset > stored]
+
+    def _store_poll(self, fresh: dict[TopicPartition, list[ConsumerRecord]]) -> bool:
+        """Decide on a poll's new records and store the outcome in one transaction."""
+        # 1. Decide on every record, each partition in order; nothing is written yet. A case
+        #    is keyed to one partition, so partitions do not depend on each other.
         batch = StoreBatch(self._store, self._cache)
         desk = IntakeDesk(batch, batch, self._policy)
         dead_letters: list[DeadLetter.Created] = []
         duplicates = 0
-        parsed = [parse_message(record.value or b"") for record in fresh]
+        records = [record for partition_records in fresh.values() for record in partition_records]
+        parsed = [parse_message(record.value or b"") for record in records]
         # Invalid messages with a readable id are deduplicated too: look them up in the
         # same query, not one by one.
         batch.prefetch(
             {m.message_id for m in parsed if m.message_id is not None},
             {m.case_id for m in parsed if not isinstance(m, InvalidMessage)},
         )
-        for record, message in zip(fresh, parsed, strict=True):
+        for record, message in zip(records, parsed, strict=True):
             outcome = desk.take(message)
             if isinstance(outcome, Rejected):
                 dead_letters.append(_dead_letter(record, outcome))
             elif isinstance(outcome, Duplicate):
                 duplicates += 1
-        # 3. One transaction: events, ledger, dead letters and the new position together.
-        #    If it fails nothing was written, so the cache (holding unsaved changes) is dropped
-        #    and the partition re-read from the stored position.
+        # 2. One transaction: events, ledger, dead letters and every partition's new position
+        #    (one tracking row each). A transaction and a commit per partition made the last
+        #    partition of a poll wait for the others' commits. If it fails nothing was
+        #    written, so the cache (holding unsaved changes) is dropped and the partitions
+        #    are re-read from their stored positions.
         events = [event for case in batch.cases.values() for event in case.collect_events()]
         events += batch.ledger.values()
         events += dead_letters
-        tracking = Tracking(tracking_name(partition), fresh[-1].offset)
+        tracking = {
+            partition: Tracking(tracking_name(partition), partition_records[-1].offset)
+            for partition, partition_records in fresh.items()
+        }
+        first, *more = tracking.values()
         saved = False
         try:
-            self._store.events.put(events, tracking=tracking)
+            stored = [self._store.mapper.to_stored_event(event) for event in events]
+            self._store.process_recorder.insert_events(
+                stored, tracking=first, **{MORE_TRACKING: more}
+            )
             saved = True
         except IntegrityError:
-            log.warning(
-                "%s: another owner recorded this batch first; re-reading", tracking.application_name
-            )
-            return 0
+            log.warning("another owner recorded part of this poll first; re-reading")
+            return False
         finally:
             if not saved:
-                self._rewind(partition)
+                self._rewind(list(fresh))
         batch.keep_cases_warm()
-        self._written[partition] = tracking.notification_id
+        for partition, position in tracking.items():
+            self._written[partition] = position.notification_id
         if self._on_saved is not None:
             self._on_saved()
-        self.applied += len(fresh) - len(dead_letters) - duplicates
+        self.applied += len(records) - len(dead_letters) - duplicates
         self.rejected += len(dead_letters)
         self.duplicates += duplicates
-        return len(fresh)
+        return True
 
-    def _rewind(self, partition: TopicPartition) -> None:
+    def _rewind(self, partitions: list[TopicPartition]) -> None:
         self._cache.clear()
         self._written.clear()
-        if partition in self._consumer.assignment():
-            stored = self._store.process_recorder.max_tracking_id(tracking_name(partition))
-            self._consumer.seek(partition, 0 if stored is None else stored + 1)
+        assignment = self._consumer.assignment()
+        for partition in partitions:
+            if partition in assignment:
+                stored = self.stored_position(partition)
+                self._consumer.seek(partition, 0 if stored is None else stored + 1)
 
 
 def _dead_letter(record: ConsumerRecord, outcome: Rejected) -> DeadLetter.Created:
