@@ -69,3 +69,22 @@ def ensure_topics(settings: Settings) -> Topics:
     finally:
         admin.close()
     return topics
+
+
+def delete_topics_under(settings: Settings, prefix: str) -> list[str]:
+    """Delete every topic whose name starts with `prefix`; returns their names.
+
+    For what a run made under a prefix of its own (the bench's phases): left behind, each
+    run's topics stay on the broker, with their partitions, for good.
+    """
+    if not prefix:
+        raise ValueError("refusing to delete every topic: give a prefix")
+    admin = make_admin(settings)
+    try:
+        doomed = sorted(name for name in admin.list_topics() if name.startswith(prefix))
+        if doomed:
+            admin.delete_topics(doomed)
+            log.info("deleted topics %s", doomed)
+    finally:
+        admin.close()
+    return doomed

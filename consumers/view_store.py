@@ -390,6 +390,20 @@ class ViewStore:
         customer_id = entries[0].data.get("customer_id", "")
         return case_audit_from_entries(case_id, customer_id, entries)
 
+    def audited_messages(self, case_ids: list[str]) -> set[tuple[str, str]]:
+        """(case id, message id) of every audit row of these cases: which messages have
+        reached the audit history, in one indexed query instead of one history per case."""
+        found: set[tuple[str, str]] = set()
+        for start in range(0, len(case_ids), 900):
+            chunk = case_ids[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            rows = self._execute(
+                f"SELECT case_id, message_id FROM views_audit_events WHERE case_id IN ({marks})",
+                tuple(chunk),
+            ).fetchall()
+            found.update((row[0], row[1]) for row in rows)
+        return found
+
     def case_ids(self) -> list[str]:
         rows = self._execute(
             "SELECT case_id FROM views_sla_cases ORDER BY opened_at, case_id"

@@ -24,6 +24,7 @@ from casebook.bench.machine import describe_machine
 from casebook.bench.targets import judge, rss_growth
 from casebook.history_generator import generate_history
 from casebook.settings import Settings
+from consumers.topics import delete_topics_under
 from infra.kafka.broker import LocalBroker
 
 Progress = Callable[[str], None]
@@ -74,9 +75,12 @@ def run_bench(settings: Settings, options: BenchOptions, progress: Progress) -> 
                 )
                 lines = list(generate_history(options.latency_messages, options.seed))
                 latency_settings = phase_settings(base, run_id, "latency", run_dir)
-                results["latency"] = measure_latency(
-                    latency_settings, lines, options.latency_rate, options.latency_sample_every
-                )
+                try:
+                    results["latency"] = measure_latency(
+                        latency_settings, lines, options.latency_rate, options.latency_sample_every
+                    )
+                finally:
+                    drop_topics(latency_settings, options)
     finally:
         if not options.keep_data:
             shutil.rmtree(run_dir, ignore_errors=True)
@@ -99,12 +103,23 @@ def measure_size(
             f"{size}: publish, raw kafka-python passthrough, engine until the views are complete"
         )
         expected = {key: figures["replay"][key] for key in ("cases", "events", "rejected")}
-        figures["live"] = measure_live(history, size, current, expected)
-        if options.rebuild:
-            progress(f"{size}: rebuild of the views from the events topic")
-            figures["rebuild"] = measure_rebuild(size, current)
+        try:
+            figures["live"] = measure_live(history, size, current, expected)
+            if options.rebuild:
+                progress(f"{size}: rebuild of the views from the events topic")
+                figures["rebuild"] = measure_rebuild(size, current)
+        finally:
+            drop_topics(settings, options)
     history.unlink()
     return figures
+
+
+def drop_topics(phase: Settings, options: BenchOptions) -> None:
+    """Delete a phase's topics (the passthrough's too: they share the prefix) unless the data
+    is kept: the broker the next phases and runs measure does not carry them (the bench's
+    local broker had gathered 3,000 partitions over a day of runs)."""
+    if not options.keep_data:
+        delete_topics_under(phase, phase.topic_prefix)
 
 
 def write_history(path: Path, size: int, seed: int) -> Path:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from casebook.bench.latency import WATCH_PAUSE_S
+
 COLUMNS = (
     ("messages", ("size",), "{:,}"),
     ("parse floor msg/s", ("floor", "msgs_per_s"), "{:,.0f}"),
@@ -54,7 +56,7 @@ def render_latency(latency: dict[str, Any]) -> str:
         f"(achieved {published.get('achieved_rate', 0):,.0f}/s over {published.get('messages', 0):,} "
         f"messages): p50 {_ms(latency['p50_ms'])}, p99 {_ms(latency['p99_ms'])}, "
         f"max {_ms(latency['max_ms'])}; {latency['appeared']} of {latency['samples']} "
-        f"samples appeared, views polled every ~{_ms(latency.get('mean_poll_ms'))} + 2 ms."
+        f"samples appeared, views polled every ~{_ms(latency.get('mean_poll_ms'))} + {WATCH_PAUSE_S * 1000:.0f} ms."
     )
 
 

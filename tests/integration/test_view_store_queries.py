@@ -111,3 +111,20 @@ def test_csv_and_parquet_exports_hold_one_row_per_case(filled_settings, tmp_path
     )  # 21:47:33 -> 08:38:19
     no_response = next(r for r in csv_rows if r["case_id"] == "C-7-000005")
     assert no_response["response_minutes"] == "" and no_response["status"] == "breached"
+
+
+def test_audited_messages_names_each_audit_row_of_the_cases_asked(filled_settings):
+    views = ViewStore(filled_settings)
+    try:
+        case_ids = views.case_ids()
+        first, second = case_ids[0], case_ids[1]
+        expected = {
+            (case_id, entry.message_id)
+            for case_id in (first, second)
+            for entry in views.case_audit(case_id).events
+        }
+        assert views.audited_messages([first, second]) == expected
+        assert views.audited_messages([first]) == {p for p in expected if p[0] == first}
+        assert views.audited_messages(["no-such-case"]) == set()
+    finally:
+        views.close()
