@@ -43,6 +43,7 @@ class BenchOptions:
     latency_messages: int = 20_000
     latency_sample_every: int = 5
     profile_dir: Path | None = None
+    offline_repeats: int = 3
     external_broker: bool = False
     keep_data: bool = False
     command: str = ""
@@ -97,7 +98,7 @@ def measure_size(
     current = Phase(settings, options.profile_dir)
     history = write_history(run_dir / f"history-{size}.jsonl", size, options.seed)
     progress(f"{size}: parse floor and offline replay")
-    figures = measure_offline(history, size, current)
+    figures = measure_offline(history, size, current, options.offline_repeats)
     if options.live_at(size):
         progress(
             f"{size}: publish, raw kafka-python passthrough, engine until the views are complete"

@@ -57,6 +57,12 @@ def register(subparsers: Any) -> None:
         help="cProfile the replay and engine children into DIR (slows them: not for figures)",
     )
     parser.add_argument(
+        "--offline-repeats",
+        type=int,
+        default=BenchOptions.offline_repeats,
+        help="floor and replay runs per size, in turn; the median counts",
+    )
+    parser.add_argument(
         "--external-broker",
         action="store_true",
         help="use CASEBOOK_KAFKA_BOOTSTRAP as is instead of starting the local broker",
@@ -88,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
         latency_messages=args.latency_messages,
         latency_sample_every=args.latency_sample_every,
         profile_dir=args.profile,
+        offline_repeats=args.offline_repeats,
         external_broker=args.external_broker,
         keep_data=args.keep_data,
         command=shlex.join(["casebook", *sys.argv[1:]]),

@@ -7,6 +7,7 @@ import argparse
 import pytest
 
 from casebook.bench.child import views_poll_s
+from casebook.bench.live import median_run
 from casebook.bench.measures import growth, parse_floor, percentile, rate, ratio
 from casebook.bench.table import render
 from casebook.bench.targets import judge, rss_growth
@@ -102,3 +103,21 @@ def test_the_views_are_counted_often_at_first_then_at_half_a_percent_of_the_time
     assert views_poll_s(0.0) == 0.05
     assert views_poll_s(60.0) == 0.3  # a count late by at most 0.5 % of the time measured
     assert views_poll_s(3600.0) == 1.0
+
+
+def test_median_run_is_the_middle_time_with_every_time_and_the_largest_peak() -> None:
+    runs = [
+        {"seconds": 3.0, "peak_rss_kb": 100, "lines": 10},
+        {"seconds": 9.0, "peak_rss_kb": 300, "lines": 10},
+        {"seconds": 4.0, "peak_rss_kb": 200, "lines": 10},
+    ]
+    chosen = median_run(runs)
+    assert chosen["seconds"] == 4.0
+    assert chosen["runs_s"] == [3.0, 9.0, 4.0]
+    assert chosen["peak_rss_kb"] == 300
+    assert runs[2] == {"seconds": 4.0, "peak_rss_kb": 200, "lines": 10}  # not changed
+
+
+def test_median_run_of_an_even_count_is_the_slower_middle_one() -> None:
+    assert median_run([{"seconds": 1.0}, {"seconds": 2.0}])["seconds"] == 2.0
+    assert median_run([{"seconds": 5.0}])["runs_s"] == [5.0]
