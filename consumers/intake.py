@@ -155,7 +155,8 @@ class IntakeWorker:
             )
             saved = True
         except IntegrityError:
-            log.warning("another owner recorded part of this poll first; re-reading")
+            names = ", ".join(position.application_name for position in tracking.values())
+            log.warning("another owner recorded part of this poll first (%s); re-reading", names)
             return False
         finally:
             if not saved:
