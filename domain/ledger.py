@@ -20,10 +20,11 @@ LEDGER_NAMESPACE = uuid5(NAMESPACE_URL, "https://casebook.dev/ns/intake-message"
 _ledger_uuid = uuid5_namer(LEDGER_NAMESPACE)
 
 
-@functools.lru_cache(maxsize=16_384)
+@functools.lru_cache(maxsize=4_096)
 def ledger_entry_id(message_id: str) -> UUID:
     """Remembered for a while: the live intake names each entry twice (the batch's look-up
-    of the ids already taken, then the record), a few hundred messages apart."""
+    of the ids already taken, then the record), a batch apart at most (see
+    `case_aggregate_id` for the size)."""
     return _ledger_uuid(message_id)
 
 
