@@ -25,6 +25,8 @@ from projections.rejections import RejectedMessage
 from projections.sla import SlaCase, apply_to_sla_case
 from projections.warnings import SlaWarning, due_warnings, next_check_at
 
+IN_CHUNK = 900  # case ids per `IN (...)` query
+
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS views_positions (
         topic TEXT NOT NULL, part INTEGER NOT NULL, position BIGINT NOT NULL,
@@ -232,15 +234,18 @@ class ViewStore:
         self._executemany("DELETE FROM views_warning_checks WHERE case_id = ?", deletes)
 
     def _sla_rows_for(self, case_ids: list[str]) -> dict[str, SlaCase]:
-        found: dict[str, SlaCase] = {}
-        for start in range(0, len(case_ids), 900):
-            chunk = case_ids[start : start + 900]
+        rows = self._rows_for_cases(
+            "SELECT * FROM views_sla_cases WHERE case_id IN ({marks})", case_ids
+        )
+        return {row[0]: _sla_case(row) for row in rows}
+
+    def _rows_for_cases(self, sql: str, case_ids: list[str]) -> Iterator[Any]:
+        """The rows of `sql` (its `IN ({marks})` filled) for the case ids, a chunk of
+        parameters at a time (SQLite takes at most 999 in one statement)."""
+        for start in range(0, len(case_ids), IN_CHUNK):
+            chunk = case_ids[start : start + IN_CHUNK]
             marks = ",".join("?" * len(chunk))
-            for row in self._execute(
-                f"SELECT * FROM views_sla_cases WHERE case_id IN ({marks})", tuple(chunk)
-            ).fetchall():
-                found[row[0]] = _sla_case(row)
-        return found
+            yield from self._execute(sql.format(marks=marks), tuple(chunk)).fetchall()
 
     def _insert_rejection(self, rejection: RejectedMessage) -> None:
         assert rejection.source is not None
@@ -393,16 +398,11 @@ class ViewStore:
     def audited_messages(self, case_ids: list[str]) -> set[tuple[str, str]]:
         """(case id, message id) of every audit row of these cases: which messages have
         reached the audit history, in one indexed query instead of one history per case."""
-        found: set[tuple[str, str]] = set()
-        for start in range(0, len(case_ids), 900):
-            chunk = case_ids[start : start + 900]
-            marks = ",".join("?" * len(chunk))
-            rows = self._execute(
-                f"SELECT case_id, message_id FROM views_audit_events WHERE case_id IN ({marks})",
-                tuple(chunk),
-            ).fetchall()
-            found.update((row[0], row[1]) for row in rows)
-        return found
+        rows = self._rows_for_cases(
+            "SELECT case_id, message_id FROM views_audit_events WHERE case_id IN ({marks})",
+            case_ids,
+        )
+        return {(row[0], row[1]) for row in rows}
 
     def case_ids(self) -> list[str]:
         rows = self._execute(
