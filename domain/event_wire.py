@@ -41,7 +41,7 @@ def event_id_text(aggregate_id: UUID, version: int) -> str:
 
     The SHA-1 hex digest with its version nibble set to 5 and its variant nibble to 10xx.
     """
-    text = hashlib.sha1(aggregate_id.bytes + str(version).encode()).hexdigest()
+    text = hashlib.sha1(aggregate_id.bytes + b"%d" % version).hexdigest()
     variant = _VARIANT_NIBBLE[text[16]]
     return f"{text[:8]}-{text[8:12]}-5{text[13:16]}-{variant}{text[17:20]}-{text[20:32]}"
 
@@ -101,7 +101,7 @@ def unsigned_wire_of(event_class: type[Any], fields: dict[str, Any]) -> dict[str
         "event_id": event_id_text(fields["originator_id"], fields["originator_version"]),
         "type": event_class.__name__,
         "case_id": fields["case_id"],
-        "aggregate_id": str(fields["originator_id"]),
+        "aggregate_id": uuid_text(fields["originator_id"]),
         "version": fields["originator_version"],
         "at": utc_text(fields["timestamp"]),
         "message_id": fields["message_id"],
@@ -112,8 +112,19 @@ def unsigned_wire_of(event_class: type[Any], fields: dict[str, Any]) -> dict[str
     }
 
 
+@functools.lru_cache(maxsize=4_096)
+def uuid_text(aggregate_id: UUID) -> str:
+    """`str(aggregate_id)`, remembered: a case's events name their aggregate one after another
+    (`UUID.__str__` is Python code, a cache hit a C call)."""
+    return str(aggregate_id)
+
+
 def utc_text(instant: datetime) -> str:
     """Canonical instant text: UTC, microseconds, `+00:00` (what the hash is computed over)."""
     if instant.tzinfo is not UTC:  # events are recorded in UTC already: skip the conversion
         instant = instant.astimezone(UTC)
-    return instant.isoformat(timespec="microseconds")
+    # Plain `isoformat()` writes the microseconds unless they are zero, and parses no
+    # keyword: a third faster than `isoformat(timespec="microseconds")`, same text.
+    return (
+        instant.isoformat() if instant.microsecond else instant.isoformat(timespec="microseconds")
+    )

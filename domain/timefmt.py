@@ -17,7 +17,9 @@ def format_instant(instant: datetime | None) -> str | None:
     """`2026-09-01T21:47:33Z`; sub-second digits are dropped, as the contract prints seconds."""
     if instant is None:
         return None
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # `isoformat` and a cut, not `strftime`: half the time, and always four year digits
+    # (glibc's `%Y` drops the leading zeros of years before 1000).
+    return f"{instant.astimezone(UTC).isoformat()[:19]}Z"
 
 
 def parse_instant(text: str) -> datetime:
