@@ -7,6 +7,7 @@ The wire form names each event by a stable identity: the case, the aggregate ver
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -19,6 +20,7 @@ from domain.event_wire import (  # noqa: F401  (re-exported: the codec's public 
     event_to_wire,
     event_type,
 )
+from domain.sealing import built_event
 
 EVENT_CLASSES: dict[str, type[Case.Event]] = {
     cls.__name__: cls
@@ -38,29 +40,41 @@ EVENT_CLASSES: dict[str, type[Case.Event]] = {
 
 
 def event_from_wire(document: dict[str, Any]) -> Case.Event:
-    """Rebuild the domain event; raises KeyError/ValueError on a document of another shape."""
+    """Rebuild the domain event; raises KeyError/ValueError/TypeError on a document of
+    another shape (a data field the class does not have is a TypeError, as its constructor
+    would raise)."""
     cls = EVENT_CLASSES[document["type"]]
-    kwargs: dict[str, Any] = {
+    datetime_fields, defaults = _wire_fields(cls)
+    actor = document["actor"]
+    fields: dict[str, Any] = {
         "originator_id": UUID(document["aggregate_id"]),
         "originator_version": int(document["version"]),
         "timestamp": datetime.fromisoformat(document["at"]),
         "case_id": document["case_id"],
         "message_id": document["message_id"],
-        "actor_id": document["actor"]["id"],
-        "actor_role": document["actor"]["role"],
+        "actor_id": actor["id"],
+        "actor_role": actor["role"],
         "extra": document.get("extra", {}),
         "previous_hash": document["previous_hash"],
         "hash": document["hash"],
     }
-    datetime_fields = {
+    for name, value in document["data"].items():
+        fields[name] = datetime.fromisoformat(value) if name in datetime_fields and value else value
+    for name, default in defaults.items():
+        fields.setdefault(name, default)
+    if cls is Case.Opened:
+        fields["originator_topic"] = "casebook:Case"
+    # The event as its constructor makes it (fields checked, in dataclass order), without
+    # the frozen dataclass's `__init__`: this runs for every event the projections read.
+    return built_event(cls, fields)
+
+
+@functools.cache
+def _wire_fields(cls: type[Case.Event]) -> tuple[frozenset[str], dict[str, Any]]:
+    """The class's datetime fields, and its fields left out of the wire while at default."""
+    datetime_fields = frozenset(
         field.name
         for field in dataclasses.fields(cls)  # type: ignore[arg-type]
         if "datetime" in str(field.type)
-    }
-    for name, value in document["data"].items():
-        kwargs[name] = datetime.fromisoformat(value) if name in datetime_fields and value else value
-    for name, default in getattr(cls, "OMIT_WHEN_DEFAULT", {}).items():
-        kwargs.setdefault(name, default)
-    if cls is Case.Opened:
-        kwargs["originator_topic"] = "casebook:Case"
-    return cls(**kwargs)
+    )
+    return datetime_fields, dict(getattr(cls, "OMIT_WHEN_DEFAULT", {}))

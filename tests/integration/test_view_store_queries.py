@@ -128,3 +128,35 @@ def test_audited_messages_names_each_audit_row_of_the_cases_asked(filled_setting
         assert views.audited_messages(["no-such-case"]) == set()
     finally:
         views.close()
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_audit_rows_keep_any_json_the_message_carried(store, settings_factory):
+    """Extra fields travel into the audit rows as JSON text: orjson's, or the standard
+    library's for what orjson refuses (integers beyond 64 bits)."""
+    odd = {"x_big": 2**70, "x_text": "Grüße ✓", "x_nested": {"b": 1, "a": [2]}}
+    opened = json.dumps(
+        {
+            "message_id": "m-1",
+            "case_id": "C-odd",
+            "type": "case.opened",
+            "at": "2026-09-01T08:00:00Z",
+            "actor": {"id": "cust-1", "role": "customer"},
+            "customer": {"id": "cust-1", "tier": "enterprise"},
+            "severity": 2,
+            **odd,
+        }
+    ).encode()
+    outcome = IntakeDesk(InMemoryCases(), InMemoryLedger(), load_policy()).take(
+        parse_message(opened)
+    )
+    assert isinstance(outcome, Accepted)
+    events = outcome.case.collect_events()
+    views = ViewStore(settings_factory(store, kafka=False))
+    try:
+        assert views.apply_batch("casebook.events", 0, 0, events, [])
+        audit = views.case_audit("C-odd")
+    finally:
+        views.close()
+    assert audit is not None
+    assert audit.events[0].extra == odd

@@ -166,3 +166,16 @@ def test_events_survive_their_wire_form() -> None:
         back = event_from_wire(wire)
         assert event_to_wire(back) == wire
         assert type(back) is type(event)
+        assert back == event
+        assert list(vars(back)) == list(vars(event))  # stored state in the same field order
+
+
+def test_a_wire_event_with_a_field_its_class_lacks_is_refused() -> None:
+    (event,) = events_of(opened())
+    wire = event_to_wire(event)
+    wire["data"]["colour"] = "blue"
+    with pytest.raises(TypeError, match="colour"):
+        event_from_wire(wire)
+    del wire["data"]["colour"], wire["data"]["severity"]
+    with pytest.raises(TypeError, match="severity"):
+        event_from_wire(wire)
