@@ -10,6 +10,8 @@ store written with it reads the same with eventsourcing's own `JSONTranscoder`.
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +21,19 @@ from eventsourcing.persistence import JSONTranscoder
 # Datetimes and dataclasses go to the registered transcodings, as with the standard
 # library encoder; everything else JSON knows is written natively.
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def loads(data: bytes) -> Any:
+    """`json.loads`, by orjson when it reads the same: orjson reads an integer beyond 64
+    bits as a float (2**70 + 1 would come back as 2**70), so a state with a number of 19
+    digits or more (or a digit string that long: a false alarm costs only time) is read by
+    the standard library."""
+    if _LONG_DIGITS.search(data) is None:
+        return orjson.loads(data)
+    return json.loads(data)
+
+
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
 
 
 class OrjsonTranscoder(JSONTranscoder):
@@ -34,7 +49,7 @@ class OrjsonTranscoder(JSONTranscoder):
         return super().encode(obj)
 
     def decode(self, data: bytes) -> Any:
-        return self._restore(orjson.loads(data))
+        return self._restore(loads(data))
 
     def _restore(self, value: Any) -> Any:
         """Inner objects first, as `json`'s `object_hook` sees them."""

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from typing import Any
 
 from domain.case import Case
 from domain.chain import canonical_json
-from domain.event_codec import WIRE_SCHEMA, event_to_wire
+from domain.event_codec import WIRE_SCHEMA
+from domain.event_wire import wire_of
 from domain.ledger import DeadLetter
 
 Headers = list[tuple[str, bytes]]
@@ -24,40 +26,50 @@ class OutgoingRecord:
 
 def encode_case_event(event: Case.Event) -> OutgoingRecord:
     """Keyed by case id, so each case's events stay in order on one partition."""
-    document = event_to_wire(event)
+    return case_event_record(type(event), event.__dict__)
+
+
+def case_event_record(event_class: type[Case.Event], fields: dict[str, Any]) -> OutgoingRecord:
+    """`encode_case_event` from the event's class and field values (what the relay reads
+    from the store, without building the event)."""
+    document = wire_of(event_class, fields)
+    case_id: str = fields["case_id"]
     return OutgoingRecord(
-        key=event.case_id.encode("utf-8"),
+        key=case_id.encode("utf-8"),
         value=canonical_json(document),  # the form its hash is over, plus the hash
         headers=[
             ("casebook.schema", WIRE_SCHEMA.encode()),
             ("casebook.event_id", document["event_id"].encode()),
             ("casebook.type", document["type"].encode()),
-            ("casebook.case_id", event.case_id.encode("utf-8")),
-            ("casebook.version", str(event.originator_version).encode()),
+            ("casebook.case_id", case_id.encode("utf-8")),
+            ("casebook.version", str(fields["originator_version"]).encode()),
         ],
     )
 
 
 def encode_dead_letter(letter: DeadLetter.Created) -> OutgoingRecord:
     """The original key, value and headers byte for byte, plus why and where from."""
-    headers: Headers = [(name, base64.b64decode(value)) for name, value in letter.headers]
+    return dead_letter_record(letter.__dict__)
+
+
+def dead_letter_record(fields: dict[str, Any]) -> OutgoingRecord:
+    """`encode_dead_letter` from the letter's field values."""
+    headers: Headers = [(name, base64.b64decode(value)) for name, value in fields["headers"]]
     headers += [
-        ("casebook.reason", letter.reason.encode()),
-        ("casebook.detail", letter.detail.encode("utf-8")),
-        ("casebook.source.topic", letter.source_topic.encode("utf-8")),
-        ("casebook.source.partition", str(letter.source_partition).encode()),
-        ("casebook.source.offset", str(letter.source_offset).encode()),
+        ("casebook.reason", fields["reason"].encode()),
+        ("casebook.detail", fields["detail"].encode("utf-8")),
+        ("casebook.source.topic", fields["source_topic"].encode("utf-8")),
+        ("casebook.source.partition", str(fields["source_partition"]).encode()),
+        ("casebook.source.offset", str(fields["source_offset"]).encode()),
     ]
-    for name, optional in (
-        ("casebook.message_id", letter.message_id),
-        ("casebook.case_id", letter.case_id),
-        ("casebook.at", letter.at),
-    ):
+    for name in ("message_id", "case_id", "at"):
+        optional = fields[name]
         if optional is not None:
-            headers.append((name, optional.encode("utf-8")))
+            headers.append((f"casebook.{name}", optional.encode("utf-8")))
+    key_b64 = fields["key_b64"]
     return OutgoingRecord(
-        key=base64.b64decode(letter.key_b64) if letter.key_b64 is not None else None,
-        value=base64.b64decode(letter.value_b64),
+        key=base64.b64decode(key_b64) if key_b64 is not None else None,
+        value=base64.b64decode(fields["value_b64"]),
         headers=headers,
     )
 
