@@ -27,8 +27,9 @@ from consumers.kafka_clients import (
     rejoin_pending,
     subscribe_known,
 )
+from consumers.stored_fields import StoredFields
 from consumers.topics import REJECTED_MAX_MESSAGE_BYTES, Topics
-from consumers.wire import OutgoingRecord, encode_case_event, encode_dead_letter
+from consumers.wire import OutgoingRecord, case_event_record, dead_letter_record
 from domain.case import Case
 from domain.ledger import DeadLetter
 
@@ -99,6 +100,7 @@ class EventStoreOutbox:
         self._store = store
         self._topics = topics
         self._published = published_event_topics()
+        self._fields = StoredFields(store.mapper)
 
     def fetch(self, after: int, limit: int) -> tuple[list[tuple[str, OutgoingRecord]], int | None]:
         notifications = self._store.recorder.select_notifications(
@@ -108,11 +110,11 @@ class EventStoreOutbox:
             return [], None
         records = []
         for notification in notifications:
-            event = self._store.mapper.to_domain_event(notification)
-            if isinstance(event, Case.Event):
-                records.append((self._topics.events, encode_case_event(event)))
-            elif isinstance(event, DeadLetter.Created):
-                records.append((self._topics.rejected, encode_dead_letter(event)))
+            event_class, fields = self._fields.fields(notification)
+            if issubclass(event_class, Case.Event):
+                records.append((self._topics.events, case_event_record(event_class, fields)))
+            elif issubclass(event_class, DeadLetter.Created):
+                records.append((self._topics.rejected, dead_letter_record(fields)))
         return records, notifications[-1].id
 
     def last_id(self) -> int | None:

@@ -11,7 +11,6 @@ store written with it reads the same with eventsourcing's own `JSONTranscoder`.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 from uuid import UUID
 
@@ -24,16 +23,39 @@ _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
 def loads(data: bytes) -> Any:
-    """`json.loads`, by orjson when it reads the same: orjson reads an integer beyond 64
-    bits as a float (2**70 + 1 would come back as 2**70), so a state with a number of 19
-    digits or more (or a digit string that long: a false alarm costs only time) is read by
-    the standard library."""
-    if _LONG_DIGITS.search(data) is None:
-        return orjson.loads(data)
-    return json.loads(data)
+    """`json.loads`, by orjson when it reads the same.
+
+    orjson reads an integer beyond 64 bits as a float (2**70 + 1 comes back as 2**70). A
+    float is rare in a stored state (only a message's extra fields can hold one), so a
+    state that reads with any float in it is read again by the standard library.
+    """
+    document = orjson.loads(data)
+    return json.loads(data) if holds_float(document) else document
 
 
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+def holds_float(value: Any) -> bool:
+    """Whether a float is anywhere in the decoded JSON value (a set of the types per
+    container: C speed, where a loop over every value in Python cost as much as the parse)."""
+    kind = type(value)
+    if kind is dict:
+        members: Any = value.values()
+    elif kind is list:
+        members = value
+    else:
+        return kind is float
+    kinds = set(map(type, members))
+    if float in kinds:
+        return True
+    if dict in kinds or list in kinds:
+        return any(holds_float(member) for member in members if type(member) in _CONTAINERS)
+    return False
+
+
+_CONTAINERS = (dict, list)
+
+
+class _FloatFound(Exception):
+    """A float in a state being restored: read it again with the standard library."""
 
 
 class OrjsonTranscoder(JSONTranscoder):
@@ -49,17 +71,35 @@ class OrjsonTranscoder(JSONTranscoder):
         return super().encode(obj)
 
     def decode(self, data: bytes) -> Any:
-        return self._restore(loads(data))
+        try:
+            return self._restore(orjson.loads(data))
+        except _FloatFound:  # perhaps an integer beyond 64 bits: see `loads`
+            return self._restore(json.loads(data), floats=True)
 
-    def _restore(self, value: Any) -> Any:
-        """Inner objects first, as `json`'s `object_hook` sees them."""
+    def _restore(self, value: Any, floats: bool = False) -> Any:
+        """Inner objects first, as `json`'s `object_hook` sees them; unless `floats`, a
+        float raises `_FloatFound` (found by the same set of types as `holds_float`)."""
         kind = type(value)
         if kind is dict:
-            restored = {
-                key: self._restore(item) if type(item) in (dict, list) else item
-                for key, item in value.items()
-            }
-            return self._decode_obj(restored)
+            kinds = set(map(type, value.values()))
+            if float in kinds and not floats:
+                raise _FloatFound
+            if dict in kinds or list in kinds:
+                value = {
+                    key: self._restore(item, floats) if type(item) in _CONTAINERS else item
+                    for key, item in value.items()
+                }
+            return self._decode_obj(value)
         if kind is list:
-            return [self._restore(item) if type(item) in (dict, list) else item for item in value]
+            kinds = set(map(type, value))
+            if float in kinds and not floats:
+                raise _FloatFound
+            if dict in kinds or list in kinds:
+                return [
+                    self._restore(item, floats) if type(item) in _CONTAINERS else item
+                    for item in value
+                ]
+            return value
+        if kind is float and not floats:
+            raise _FloatFound
         return value
