@@ -1,4 +1,5 @@
-"""Process recorders that move several positions in the transaction that stores the events.
+"""Process recorders that move several positions in the transaction that stores the events
+(and, on SQLite, let the write-ahead log grow before it is checkpointed: `sqlite_wal`).
 
 eventsourcing records one tracking row (a consumed position) with each `insert_events`. The
 intake reads a poll's records from several partitions of its topic: recording them one
@@ -22,6 +23,8 @@ from eventsourcing.postgres import PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteProcessRecorder
 from eventsourcing.utils import get_topic
 
+from consumers.sqlite_wal import WAL_AUTOCHECKPOINT
+
 # The keyword of `insert_events` that carries the positions beyond its `tracking`.
 MORE_TRACKING = "more_tracking"
 
@@ -36,6 +39,9 @@ class SQLiteBatchRecorder(SQLiteProcessRecorder):
     def _insert_events(  # type: ignore[override]
         self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
+        # A setting of the connection, for the commit that ends this transaction: set on
+        # every write (a statement without I/O), as eventsourcing makes its connections.
+        c.execute(WAL_AUTOCHECKPOINT)
         returning = super()._insert_events(c, stored_events, **kwargs)
         for tracking in _more_tracking(kwargs):
             self._insert_tracking(c, tracking)

@@ -20,6 +20,7 @@ import orjson
 import psycopg
 
 from casebook.settings import Settings
+from consumers.sqlite_wal import WAL_AUTOCHECKPOINT
 from domain.case import Case
 from projections.audit import AuditEntry, CaseAudit, audit_entry, case_audit_from_entries
 from projections.rejections import RejectedMessage
@@ -97,6 +98,7 @@ class ViewStore:
             )  # the rebalance listener reads positions from kafka-python's IO thread while poll() waits
             self._connection.execute("PRAGMA journal_mode=WAL")
             self._connection.execute("PRAGMA synchronous=NORMAL")
+            self._connection.execute(WAL_AUTOCHECKPOINT)
         if self._table_exists("views_warning_checks"):
             self._create_tables()  # no-ops on existing tables: no write lock for readers
         else:

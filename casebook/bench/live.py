@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,20 +35,47 @@ def phase_settings(base: Settings, run_id: str, name: str, run_dir: Path) -> Set
     )
 
 
-def measure_offline(history: Path, lines: int, phase: Phase, repeats: int = 1) -> dict[str, Any]:
-    """The parse floor and the replay of the same file, each in a fresh process, `repeats`
-    times in turn (floor, replay, floor, replay, ...); each figure is the median run's.
+@dataclass(frozen=True)
+class Repeats:
+    """How often to measure a figure: at least `least` times, and again while the runs so
+    far took less than `budget_s` in all, up to `most` times.
+
+    This machine's speed moves from minute to minute (the same 10k replay took 0.26 to
+    0.42 s in fresh processes run back to back): a short measurement taken three times
+    kept that noise in its median; taken until a few seconds are spent, the median of a
+    dozen holds. A long one (1M messages) is already an average over minutes.
+    """
+
+    least: int = 3
+    budget_s: float = 15.0
+    most: int = 15
+
+    def again(self, runs_s: list[float]) -> bool:
+        done = len(runs_s)
+        return done < self.least or (done < self.most and sum(runs_s) < self.budget_s)
+
+
+OFFLINE_REPEATS = Repeats()
+LIVE_REPEATS = Repeats(least=1, budget_s=30.0, most=5)
+
+
+def measure_offline(
+    history: Path, lines: int, phase: Phase, repeats: Repeats = OFFLINE_REPEATS
+) -> dict[str, Any]:
+    """The parse floor and the replay of the same file, each in a fresh process, in turn
+    (floor, replay, floor, replay, ...) as often as `repeats` says; each figure is the
+    median run's.
 
     One pair of runs moved by a third when the shared machine slowed during one of them
     (replay/floor 0.13 at 100k in a run where 0.21 was usual): taking turns lets both meet
-    the same weather, and the median drops one bad run of three. Every run's seconds are in
+    the same weather, and the median drops the bad runs. Every run's seconds are in
     `runs_s`; the peak RSS is the largest of the runs.
     """
     floors: list[dict[str, Any]] = []
     replays: list[dict[str, Any]] = []
-    for attempt in range(repeats):
+    while repeats.again([run["seconds"] for run in replays]):
         floors.append(run_child("floor", phase.settings, "--input", str(history)))
-        profile = phase.profile(f"replay-{lines}") if attempt == 0 else []
+        profile = phase.profile(f"replay-{lines}") if not replays else []
         replays.append(run_child("replay", phase.settings, "--input", str(history), *profile))
     floor = median_run(floors)
     replay = median_run(replays)
@@ -74,10 +101,45 @@ def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def measure_live(
-    history: Path, lines: int, phase: Phase, expected: dict[str, Any]
+    history: Path,
+    lines: int,
+    phase: Phase,
+    expected: dict[str, Any],
+    repeats: Repeats = LIVE_REPEATS,
+) -> tuple[dict[str, Any], Phase]:
+    """Publish, copy with raw kafka-python, run the engine until the views hold the whole
+    history; as often as `repeats` says (each time on topics and a data dir of its own),
+    the median passthrough and the median engine counting. Returns the figures and the
+    phase of the last run (whose events topic the rebuild reads)."""
+    runs: list[dict[str, Any]] = []
+    current = phase
+    while repeats.again([run["engine"]["seconds"] for run in runs]):
+        current = replace(
+            phase,
+            settings=phase.settings.model_copy(
+                update={
+                    "topic_prefix": f"{phase.settings.topic_prefix}r{len(runs)}.",
+                    "data_dir": Path(phase.settings.data_dir) / f"r{len(runs)}",
+                }
+            ),
+        )
+        runs.append(live_run(history, lines, current, expected, profile=not runs))
+    passthrough = median_run([run["passthrough"] for run in runs])
+    engine = median_run([run["engine"] for run in runs])
+    engine["views_complete"] = all(run["engine"]["views_complete"] for run in runs)
+    published = runs[-1]["published"]
+    return {
+        "published": published,
+        "passthrough": passthrough,
+        "engine": engine,
+        "live_vs_passthrough": ratio(engine["msgs_per_s"], passthrough["msgs_per_s"]),
+    }, current
+
+
+def live_run(
+    history: Path, lines: int, phase: Phase, expected: dict[str, Any], profile: bool
 ) -> dict[str, Any]:
-    """Publish once, then copy it with raw kafka-python, then run the engine until the views
-    hold the whole history."""
+    """One publish, passthrough and engine run on the phase's own topics."""
     settings = phase.settings
     started = time.perf_counter()
     with history.open("rb") as file:
@@ -102,9 +164,8 @@ def measure_live(
     passthrough["msgs_per_s"] = rate(sent, passthrough["seconds"])
     # Timed until the views hold every case, event and rejection the history should give.
     counts = {key: expected[key] for key in ("cases", "events", "rejected")}
-    engine = run_child(
-        "engine", settings, "--expect", json.dumps(counts), *phase.profile(f"engine-{lines}")
-    )
+    profiling = phase.profile(f"engine-{lines}") if profile else []
+    engine = run_child("engine", settings, "--expect", json.dumps(counts), *profiling)
     engine["msgs_per_s"] = rate(sent, engine["seconds"])
     engine["views_complete"] = all(
         engine["views"][key] == expected[key] for key in ("cases", "events", "rejected")
@@ -117,7 +178,6 @@ def measure_live(
         },
         "passthrough": passthrough,
         "engine": engine,
-        "live_vs_passthrough": ratio(engine["msgs_per_s"], passthrough["msgs_per_s"]),
     }
 
 

@@ -8,12 +8,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from casebook.bench.latency import measure_latency
 from casebook.bench.live import (
+    OFFLINE_REPEATS,
     Phase,
     measure_live,
     measure_offline,
@@ -98,17 +99,18 @@ def measure_size(
     current = Phase(settings, options.profile_dir)
     history = write_history(run_dir / f"history-{size}.jsonl", size, options.seed)
     progress(f"{size}: parse floor and offline replay")
-    figures = measure_offline(history, size, current, options.offline_repeats)
+    offline = replace(OFFLINE_REPEATS, least=options.offline_repeats)
+    figures = measure_offline(history, size, current, offline)
     if options.live_at(size):
         progress(
             f"{size}: publish, raw kafka-python passthrough, engine until the views are complete"
         )
         expected = {key: figures["replay"][key] for key in ("cases", "events", "rejected")}
         try:
-            figures["live"] = measure_live(history, size, current, expected)
+            figures["live"], last = measure_live(history, size, current, expected)
             if options.rebuild:
                 progress(f"{size}: rebuild of the views from the events topic")
-                figures["rebuild"] = measure_rebuild(size, current)
+                figures["rebuild"] = measure_rebuild(size, last)
         finally:
             drop_topics(settings, options)
     history.unlink()

@@ -60,7 +60,8 @@ def register(subparsers: Any) -> None:
         "--offline-repeats",
         type=int,
         default=BenchOptions.offline_repeats,
-        help="floor and replay runs per size, in turn; the median counts",
+        help="floor and replay runs per size at least, in turn (more while they took under "
+        "15 s in all, up to 15); the median counts",
     )
     parser.add_argument(
         "--external-broker",

@@ -6,7 +6,9 @@ import pytest
 from eventsourcing.persistence import IntegrityError, Tracking
 
 from consumers.event_store import open_case_store
+from consumers.sqlite_wal import WAL_AUTOCHECKPOINT_PAGES
 from consumers.store_recorders import MORE_TRACKING, PostgresBatchRecorder, SQLiteBatchRecorder
+from consumers.view_store import ViewStore
 from domain.ledger import ledger_entry_event, ledger_entry_id
 
 STORES = ["sqlite", "postgres"]
@@ -59,3 +61,24 @@ def test_a_position_recorded_before_fails_the_whole_transaction(
     assert not recorder.select_events(ledger_entry_id("m-2"))
     assert not recorder.select_events(ledger_entry_id("m-3"))
     store.close()
+
+
+def test_sqlite_writes_checkpoint_the_log_only_past_its_tuned_size(settings_factory) -> None:
+    """The store's writing connection and the views' connection let the WAL grow to
+    `WAL_AUTOCHECKPOINT_PAGES` before a commit copies it back (see `consumers.sqlite_wal`)."""
+    settings = settings_factory("sqlite", kafka=False)
+    store = open_case_store(settings)
+    recorder = store.process_recorder
+    recorder.insert_events(
+        [store.mapper.to_stored_event(e) for e in entries("m-1")],
+        tracking=Tracking("intake|t|0", 1),
+    )
+    with recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == WAL_AUTOCHECKPOINT_PAGES
+    store.close()
+    views = ViewStore(settings)
+    try:
+        assert views._execute("PRAGMA wal_autocheckpoint").fetchone()[0] == WAL_AUTOCHECKPOINT_PAGES
+    finally:
+        views.close()

@@ -7,7 +7,7 @@ import argparse
 import pytest
 
 from casebook.bench.child import views_poll_s
-from casebook.bench.live import median_run
+from casebook.bench.live import OFFLINE_REPEATS, Repeats, median_run
 from casebook.bench.measures import growth, parse_floor, percentile, rate, ratio
 from casebook.bench.table import render
 from casebook.bench.targets import judge, rss_growth
@@ -121,3 +121,25 @@ def test_median_run_is_the_middle_time_with_every_time_and_the_largest_peak() ->
 def test_median_run_of_an_even_count_is_the_slower_middle_one() -> None:
     assert median_run([{"seconds": 1.0}, {"seconds": 2.0}])["seconds"] == 2.0
     assert median_run([{"seconds": 5.0}])["runs_s"] == [5.0]
+
+
+def test_repeats_take_at_least_the_least_then_spend_the_budget_up_to_the_most() -> None:
+    repeats = Repeats(least=3, budget_s=10.0, most=5)
+    assert repeats.again([])
+    assert repeats.again([20.0, 20.0])  # under the least: again, however long they took
+    assert not repeats.again([20.0, 20.0, 20.0])  # the least done, the budget spent
+    assert repeats.again([1.0, 1.0, 1.0])  # 3 s of 10: again
+    assert not repeats.again([1.0] * 5)  # the most
+    assert not Repeats(least=1, budget_s=30.0, most=5).again([31.0])
+
+
+def test_a_short_replay_is_measured_a_dozen_times_and_a_long_one_three() -> None:
+    def runs(seconds: float) -> int:
+        taken: list[float] = []
+        while OFFLINE_REPEATS.again(taken):
+            taken.append(seconds)
+        return len(taken)
+
+    assert runs(0.3) == OFFLINE_REPEATS.most
+    assert runs(3.2) == 5
+    assert runs(35.0) == OFFLINE_REPEATS.least
