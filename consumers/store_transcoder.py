@@ -22,20 +22,14 @@ from eventsourcing.persistence import JSONTranscoder
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
-def loads(data: bytes) -> Any:
-    """`json.loads`, by orjson when it reads the same.
+def holds_float(value: Any) -> bool:
+    """Whether a float is anywhere in the decoded JSON value (a set of the types per
+    container: C speed, where a loop over every value in Python cost as much as the parse).
 
     orjson reads an integer beyond 64 bits as a float (2**70 + 1 comes back as 2**70). A
     float is rare in a stored state (only a message's extra fields can hold one), so a
-    state that reads with any float in it is read again by the standard library.
+    state read with any float in it is read again by the standard library.
     """
-    document = orjson.loads(data)
-    return json.loads(data) if holds_float(document) else document
-
-
-def holds_float(value: Any) -> bool:
-    """Whether a float is anywhere in the decoded JSON value (a set of the types per
-    container: C speed, where a loop over every value in Python cost as much as the parse)."""
     kind = type(value)
     if kind is dict:
         members: Any = value.values()
@@ -73,7 +67,7 @@ class OrjsonTranscoder(JSONTranscoder):
     def decode(self, data: bytes) -> Any:
         try:
             return self._restore(orjson.loads(data))
-        except _FloatFound:  # perhaps an integer beyond 64 bits: see `loads`
+        except _FloatFound:  # perhaps an integer beyond 64 bits: see `holds_float`
             return self._restore(json.loads(data), floats=True)
 
     def _restore(self, value: Any, floats: bool = False) -> Any:

@@ -53,7 +53,7 @@ class StoredFields:
 def plain_fields(event_class: type[Any], stored: StoredEvent) -> dict[str, Any] | None:
     """The fields, if the state holds the class's own version, no transcoded value at its
     top level but datetimes, and no float (perhaps an integer beyond 64 bits, which orjson
-    reads as one: see `store_transcoder.loads`); else None (the mapper's way is needed)."""
+    reads as one: see `store_transcoder.holds_float`); else None (the mapper's way is needed)."""
     if type(stored.originator_id) is not UUID:
         return None
     document = orjson.loads(stored.state)
