@@ -9,14 +9,13 @@ encrypted state) goes the mapper's way. A unit test holds both ways equal.
 
 Case events and dead letters hold datetimes only in the fields they declare as such: any
 other value that looks like one of eventsourcing's transcodings (`{"_type_": ...,
-"_data_": ...}`) is a message's own extra field, and is published as the message had it (the mapper's way
-would turn it into an object, and the published event would no longer match its hash).
+"_data_": ...}`) is a message's own extra field, and is published as the message had it
+(the mapper's way would turn it into an object, and the published event would no longer
+match its hash).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -26,6 +25,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import resolve_topic
 
 from consumers.store_transcoder import holds_float
+from domain.event_wire import datetime_field_names
 
 DATETIME = "datetime_iso"
 
@@ -63,7 +63,7 @@ def plain_fields(event_class: type[Any], stored: StoredEvent) -> dict[str, Any] 
         "originator_id": stored.originator_id,
         "originator_version": stored.originator_version,
     }
-    datetimes = datetime_fields(event_class)
+    datetimes = datetime_field_names(event_class)  # the only values restored from JSON
     for name, value in document.items():
         kind = type(value)
         if kind is dict:
@@ -80,11 +80,3 @@ def plain_fields(event_class: type[Any], stored: StoredEvent) -> dict[str, Any] 
             return None
         fields[name] = value
     return fields
-
-
-@functools.cache
-def datetime_fields(event_class: type[Any]) -> frozenset[str]:
-    """The fields the class declares as datetimes: the only values restored from JSON."""
-    return frozenset(
-        field.name for field in dataclasses.fields(event_class) if "datetime" in str(field.type)
-    )

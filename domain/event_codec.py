@@ -6,7 +6,6 @@ The wire form names each event by a stable identity: the case, the aggregate ver
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from datetime import datetime
 from typing import Any
@@ -15,6 +14,7 @@ from uuid import UUID
 from domain.case import Case
 from domain.event_wire import (  # noqa: F401  (re-exported: the codec's public face)
     WIRE_SCHEMA,
+    datetime_field_names,
     event_data,
     event_id,
     event_to_wire,
@@ -72,9 +72,4 @@ def event_from_wire(document: dict[str, Any]) -> Case.Event:
 @functools.cache
 def _wire_fields(cls: type[Case.Event]) -> tuple[frozenset[str], dict[str, Any]]:
     """The class's datetime fields, and its fields left out of the wire while at default."""
-    datetime_fields = frozenset(
-        field.name
-        for field in dataclasses.fields(cls)  # type: ignore[arg-type]
-        if "datetime" in str(field.type)
-    )
-    return datetime_fields, dict(getattr(cls, "OMIT_WHEN_DEFAULT", {}))
+    return datetime_field_names(cls), dict(getattr(cls, "OMIT_WHEN_DEFAULT", {}))

@@ -81,6 +81,14 @@ def _data_fields(event_class: type[Any]) -> tuple[tuple[str, ...], dict[str, Any
     return names, getattr(event_class, "OMIT_WHEN_DEFAULT", {})
 
 
+@functools.cache
+def datetime_field_names(event_class: type[Any]) -> frozenset[str]:
+    """The fields the class declares as datetimes: the values read back from text."""
+    return frozenset(
+        field.name for field in dataclasses.fields(event_class) if "datetime" in str(field.type)
+    )
+
+
 def event_to_wire(event: Any) -> dict[str, Any]:
     """The event as published and exported; `hash` covers every other field of this form."""
     return wire_of(type(event), event.__dict__)
