@@ -16,7 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain import rules
-from domain.chain import GENESIS_HASH
+from domain.chain import GENESIS_HASH, UNSEALED
 from domain.ids import uuid5_namer
 from domain.messages import (
     CaseClosed,
@@ -31,7 +31,7 @@ from domain.messages import (
 )
 from domain.policy import Policy
 from domain.reasons import Rejection
-from domain.sealing import initialised_aggregate, sealed_event
+from domain.sealing import built_event, initialised_aggregate, sealed_event
 from domain.timefmt import to_utc
 
 CASE_NAMESPACE = uuid5(NAMESPACE_URL, "https://casebook.dev/ns/case")
@@ -227,8 +227,14 @@ class Case(Aggregate):
         self.chain_head = GENESIS_HASH
 
     @classmethod
-    def open(cls, message: CaseOpened, policy: Policy) -> Case | Rejection:
-        """Open a case, applying the policy's eligibility and severity cap."""
+    def open(cls, message: CaseOpened, policy: Policy, *, sealed: bool = True) -> Case | Rejection:
+        """Open a case, applying the policy's eligibility and severity cap.
+
+        A case opened `sealed=False` decides exactly as a sealed one but hashes nothing: its
+        chain head stays `UNSEALED`, and so do the hashes of all its events (the head is what
+        says so, stored with the case wherever it goes). Only for events that are never
+        stored or published: an offline replay's report shows no hash.
+        """
         rejection = rules.check_opening(message, policy)
         if rejection is not None:
             return rejection
@@ -236,7 +242,7 @@ class Case(Aggregate):
         severity = max(message.severity, cap.level) if cap else message.severity
         target = policy.first_response_target(severity)
         cause = _cause(message)
-        opened = sealed_event(
+        opened = (sealed_event if sealed else built_event)(
             cls.Opened,
             {
                 "originator_id": case_aggregate_id(message.case_id),
@@ -244,8 +250,8 @@ class Case(Aggregate):
                 "timestamp": cause["timestamp"],  # first, so `**cause` keeps it here
                 "originator_topic": cls.TOPIC,
                 **cause,
-                "previous_hash": GENESIS_HASH,
-                "hash": "",
+                "previous_hash": GENESIS_HASH if sealed else UNSEALED,
+                "hash": UNSEALED,
                 "customer_id": message.customer.id,
                 "tier": message.customer.tier,
                 "requested_severity": message.severity,
@@ -268,15 +274,16 @@ class Case(Aggregate):
         return case
 
     def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
-        """Every event is sealed into the case's hash chain as it is recorded."""
+        """Every event is sealed into the case's hash chain as it is recorded (unless the
+        case was opened unsealed)."""
         fields = {
             "originator_id": self.id,
             "originator_version": self.version + 1,
             "previous_hash": self.chain_head,
-            "hash": "",
+            "hash": UNSEALED,
             **kwargs,
         }
-        self._append(sealed_event(event_class, fields))
+        self._append(self._seal(event_class, fields))
 
     def _record(self, event_class: type[Any], message: Envelope, **data: Any) -> None:
         """`trigger_event` with the fields every event takes from its message, built in
@@ -292,10 +299,16 @@ class Case(Aggregate):
             "actor_role": actor.role,
             "extra": message.extra_fields,
             "previous_hash": self.chain_head,
-            "hash": "",
+            "hash": UNSEALED,
             **data,
         }
-        self._append(sealed_event(event_class, fields))
+        self._append(self._seal(event_class, fields))
+
+    def _seal(self, event_class: type[Case.Event], fields: dict[str, Any]) -> Case.Event:
+        """The event, sealed into the chain unless the case was opened unsealed."""
+        if self.chain_head == UNSEALED:
+            return built_event(event_class, fields)
+        return sealed_event(event_class, fields)
 
     def _append(self, event: Case.Event) -> None:
         """What eventsourcing's `trigger_event` does with the event it built."""

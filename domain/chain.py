@@ -19,6 +19,10 @@ import orjson
 
 GENESIS_HASH = "0" * 64
 
+UNSEALED = ""
+"""The chain head and hashes of a case opened unsealed: one whose events are never stored
+or published (an offline replay, whose report shows no hash), so hashing them is waste."""
+
 
 def canonical_json(document: Any) -> bytes:
     """Sorted keys, no insignificant whitespace, UTF-8 (non-ASCII unescaped).

@@ -59,10 +59,15 @@ Outcome = Accepted | Rejected | Duplicate
 class IntakeDesk:
     """Decides on messages one at a time, in arrival order."""
 
-    def __init__(self, cases: CaseRepository, ledger: MessageLedger, policy: Policy) -> None:
+    def __init__(
+        self, cases: CaseRepository, ledger: MessageLedger, policy: Policy, *, sealed: bool = True
+    ) -> None:
+        """`sealed=False` opens every case unsealed (`Case.open`): for a replay whose events
+        are neither stored nor published, and whose report shows no hash."""
         self._cases = cases
         self._ledger = ledger
         self._policy = policy
+        self._sealed = sealed
 
     def take(self, parsed: IntakeMessage | InvalidMessage) -> Outcome:
         if isinstance(parsed, InvalidMessage):
@@ -91,7 +96,7 @@ class IntakeDesk:
                 return Rejection(
                     ReasonCode.UNKNOWN_CASE, f"case {message.case_id} was never opened"
                 )
-            opened = Case.open(message, self._policy)
+            opened = Case.open(message, self._policy, sealed=self._sealed)
             if isinstance(opened, Case):
                 self._cases.add(opened)
             return opened

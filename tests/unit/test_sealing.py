@@ -12,14 +12,31 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 import pytest
 from eventsourcing.domain import ProgrammingError
 
+from casebook.history_generator import build_history
+from casebook.spill.records import dump_case, load_case
 from domain.case import CASE_NAMESPACE, Case, case_aggregate_id
-from domain.chain import event_hash
+from domain.chain import GENESIS_HASH, UNSEALED, event_hash
+from domain.desk import Accepted, IntakeDesk
 from domain.event_codec import EVENT_CLASSES
 from domain.event_wire import event_to_wire
 from domain.ids import uuid5_namer
+from domain.memory import InMemoryCases, InMemoryLedger
+from domain.parsing import parse_message
 from domain.sealing import sealed_event
 
-from .support import Desk, agreed, closed, declined, opened, proposed, reopened, resolved, responded
+from .support import (
+    POLICY,
+    Desk,
+    agreed,
+    closed,
+    declined,
+    line,
+    opened,
+    proposed,
+    reopened,
+    resolved,
+    responded,
+)
 
 SAMPLE_VALUES: dict[str, Any] = {
     "originator_id": UUID("99cf4abb-bd87-5935-90a4-d3cea33c4f42"),
@@ -120,3 +137,49 @@ def test_the_deterministic_ids_are_rfc_4122_uuid5(name: str) -> None:
     assert uuid5_namer(namespace)(name) == uuid5(namespace, name)
     assert case_aggregate_id(name) == uuid5(CASE_NAMESPACE, name)
     assert uuid5(NAMESPACE_URL, "https://casebook.dev/ns/case") == CASE_NAMESPACE
+
+
+def desk_events(lines: list[bytes], *, sealed: bool) -> tuple[list[Any], InMemoryCases]:
+    """Every event a desk records over `lines`, in order, with its cases."""
+    cases = InMemoryCases()
+    desk = IntakeDesk(cases, InMemoryLedger(), POLICY, sealed=sealed)
+    events: list[Any] = []
+    for raw in lines:
+        outcome = desk.take(parse_message(raw.rstrip(b"\n")))
+        if isinstance(outcome, Accepted):
+            events.extend(outcome.case.collect_events())
+    return events, cases
+
+
+def test_an_unsealed_desk_records_the_sealed_desks_events_without_their_hashes() -> None:
+    lines = list(build_history(3000, 11).lines)
+    sealed, _ = desk_events(lines, sealed=True)
+    unsealed, cases = desk_events(lines, sealed=False)
+
+    assert len(sealed) == len(unsealed) > 1000
+    heads: dict[str, str] = {}
+    for kept, bare in zip(sealed, unsealed, strict=True):
+        assert type(bare) is type(kept)
+        assert kept.previous_hash == heads.get(kept.case_id, GENESIS_HASH)
+        assert kept.hash == event_hash(event_to_wire(kept))  # the default still seals
+        heads[kept.case_id] = kept.hash
+        assert (bare.previous_hash, bare.hash) == (UNSEALED, UNSEALED)
+        unhashed = {**kept.__dict__, "previous_hash": UNSEALED, "hash": UNSEALED}
+        assert list(bare.__dict__.items()) == list(unhashed.items())
+    assert all(case.chain_head == UNSEALED for case in cases.cases.values())
+
+
+def test_an_unsealed_case_stays_unsealed_after_the_spill_wrote_and_read_it_back() -> None:
+    """The chain head says whether a case seals: it travels with the case's state."""
+    opening = line(opened())
+    for sealed in (True, False):
+        desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), POLICY, sealed=sealed)
+        outcome = desk.take(parse_message(opening))
+        assert isinstance(outcome, Accepted)
+        outcome.case.collect_events()
+        case = load_case(dump_case(outcome.case))
+        rejection = case.handle(parse_message(line(responded(30))))  # type: ignore[arg-type]
+        assert rejection is None
+        (event,) = case.collect_events()
+        assert (event.hash == UNSEALED) is (not sealed)
+        assert event.previous_hash == (outcome.case.chain_head if sealed else UNSEALED)
