@@ -72,16 +72,21 @@ class Intake:
 
 
 def replay_history(
-    lines: Iterable[bytes], policy: Policy, *, keep_audit_events: bool = False
+    lines: Iterable[bytes],
+    policy: Policy,
+    *,
+    keep_audit_events: bool = False,
+    sealed: bool = True,
 ) -> Replay:
     """Decide on every line in order, with every case and view in memory.
 
     The report shows only severity changes, so by default the audit keeps nothing per event
     (memory grows with cases, not history); `keep_audit_events` keeps the full histories.
-    `casebook.bounded_replay` gives the same report in bounded memory.
+    `casebook.bounded_replay` gives the same report in bounded memory. `sealed=False` opens
+    the cases unsealed (`IntakeDesk`): same decisions and views, no hash chain computed.
     """
     replay = Replay(audit=AuditView(keep_events=keep_audit_events))
-    desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), policy)
+    desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), policy, sealed=sealed)
     intake = take_history(lines, desk, replay.sla, replay.audit, replay.rejected)
     replay.lines, replay.latest_at = intake.lines, intake.latest_at
     return replay

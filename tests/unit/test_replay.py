@@ -10,6 +10,10 @@ from pathlib import Path
 import pytest
 
 from casebook.cli import main
+from casebook.history_generator import build_history
+from casebook.policies import load_policy
+from casebook.replay import replay_history
+from domain import case as case_module
 
 from .support import (
     closed,
@@ -144,3 +148,23 @@ def test_a_history_without_one_valid_message_still_reports_its_rejections(tmp_pa
         {"message_id": "m1", "case_id": "C1", "reason": "invalid_message"},
         {"line": 2, "reason": "invalid_message"},
     ]
+
+
+def test_an_unsealed_replay_reports_what_the_sealed_one_does_and_hashes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lines = list(build_history(2000, 5).lines)
+    sealed = replay_history(lines, load_policy(), keep_audit_events=True)
+
+    def no_sealing(*args: object) -> None:
+        raise AssertionError("an unsealed replay sealed an event")
+
+    monkeypatch.setattr(case_module, "sealed_event", no_sealing)
+    unsealed = replay_history(lines, load_policy(), keep_audit_events=True, sealed=False)
+
+    assert unsealed.latest_at == sealed.latest_at is not None
+    assert unsealed.report() == sealed.report()
+    as_of = sealed.latest_at
+    assert unsealed.audit.report(as_of) == sealed.audit.report(as_of)  # every event kept
+    with pytest.raises(AssertionError, match="sealed an event"):
+        replay_history(lines, load_policy())
