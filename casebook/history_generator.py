@@ -405,7 +405,11 @@ class _CaseScript:
             technologies.append(_spell(self.rng, self.rng.choice(CAPPED_TECHNOLOGIES)))
             self.rng.shuffle(technologies)
         customer = {"id": self.customer_id, "tier": self.tier}
-        opening = {"customer": customer, "severity": requested, "subject": f"case {self.case_id}"}
+        opening: dict[str, Any] = {
+            "customer": customer,
+            "severity": requested,
+            "subject": f"case {self.case_id}",
+        }
         if technologies or self.rng.random() < 0.5:
             opening["technologies"] = technologies
         if self.tier == "developer":
@@ -516,7 +520,9 @@ class _CaseScript:
     def decide(self, agree: bool) -> None:
         assert self.case is not None and self.pending is not None
         self.tick(1, 600)
-        fields = {"proposal_id": self.pending.proposal_id} if self.rng.random() < 0.5 else {}
+        fields: dict[str, Any] = (
+            {"proposal_id": self.pending.proposal_id} if self.rng.random() < 0.5 else {}
+        )
         self.send(
             "severity.agreed" if agree else "severity.declined", self.customer, None, **fields
         )

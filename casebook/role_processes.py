@@ -29,7 +29,7 @@ STOP_GRACE_S = 30.0
 WATCH_S = 0.1
 
 
-def start_method() -> multiprocessing.context.BaseContext:
+def start_method() -> multiprocessing.context.ForkContext | multiprocessing.context.SpawnContext:
     """Fork when this process has only its main thread: the children start with everything
     imported (a second or more sooner). With other threads alive (Kafka clients, a caller's
     own), a fork would copy their locks in whatever state they were: spawn instead."""

@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Callable
+from typing import Any
 
+from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Tracking
 from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
@@ -139,7 +141,9 @@ class IntakeWorker:
         #    partition of a poll wait for the others' commits. If it fails nothing was
         #    written, so the cache (holding unsaved changes) is dropped and the partitions
         #    are re-read from their stored positions.
-        events = [event for case in batch.cases.values() for event in case.collect_events()]
+        events: list[DomainEventProtocol[Any]] = [
+            event for case in batch.cases.values() for event in case.collect_events()
+        ]
         events += batch.ledger.values()
         events += dead_letters
         tracking = {

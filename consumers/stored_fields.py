@@ -50,7 +50,7 @@ class StoredFields:
         return type(event), event.__dict__
 
 
-def plain_fields(event_class: type[Any], stored: StoredEvent) -> dict[str, Any] | None:
+def plain_fields(event_class: type, stored: StoredEvent) -> dict[str, Any] | None:
     """The fields, if the state holds the class's own version, no transcoded value at its
     top level but datetimes, and no float (perhaps an integer beyond 64 bits, which orjson
     reads as one: see `store_transcoder.holds_float`); else None (the mapper's way is needed)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -25,10 +25,10 @@ from domain.messages import (
     CaseResolved,
     CaseResponded,
     Envelope,
-    SeverityAgreed,
-    SeverityDeclined,
-    SeverityProposed,
 )
+from domain.messages import SeverityAgreed as AgreedMessage
+from domain.messages import SeverityDeclined as DeclinedMessage
+from domain.messages import SeverityProposed as ProposedMessage
 from domain.policy import Policy
 from domain.reasons import Rejection
 from domain.sealing import built_event, initialised_aggregate, sealed_event
@@ -78,6 +78,8 @@ class Case(Aggregate):
     TOPIC = "casebook:Case"
 
     class Event(Aggregate.Event):
+        TOPIC: ClassVar[str]  # each event class names its own (the topic it is stored under)
+
         case_id: str
         message_id: str
         actor_id: str
@@ -88,6 +90,7 @@ class Case(Aggregate):
 
         def mutate(self, aggregate: Any) -> Any:
             case = super().mutate(aggregate)
+            assert case is not None  # a case event never discards its aggregate
             case.chain_head = self.hash
             return case
 
@@ -310,6 +313,12 @@ class Case(Aggregate):
             return built_event(event_class, fields)
         return sealed_event(event_class, fields)
 
+    def collect_events(self) -> list[Case.Event]:
+        """The pending events, handed over whole (eventsourcing's pops them one at a time
+        from the front of its list), typed as this aggregate's events."""
+        collected, self._pending_events = self._pending_events, []
+        return cast("list[Case.Event]", collected)
+
     def _append(self, event: Case.Event) -> None:
         """What eventsourcing's `trigger_event` does with the event it built."""
         event.mutate(self)
@@ -326,9 +335,9 @@ class Case(Aggregate):
                     self.FirstResponse if self.first_response_at is None else self.Responded
                 )
                 self._record(event_class, message, body=message.body)
-            case SeverityProposed():
+            case ProposedMessage():
                 return self._propose(message)
-            case SeverityAgreed() | SeverityDeclined():
+            case AgreedMessage() | DeclinedMessage():
                 return self._decide(message)
             case CaseResolved():
                 return self._resolve(message)
@@ -338,7 +347,7 @@ class Case(Aggregate):
                 self._record(self.Closed, message)
         return None
 
-    def _propose(self, message: SeverityProposed) -> Rejection | None:
+    def _propose(self, message: ProposedMessage) -> Rejection | None:
         rejection = rules.check_proposal(self, message)
         if rejection is not None:
             return rejection
@@ -360,13 +369,13 @@ class Case(Aggregate):
         )
         return None
 
-    def _decide(self, message: SeverityAgreed | SeverityDeclined) -> Rejection | None:
+    def _decide(self, message: AgreedMessage | DeclinedMessage) -> Rejection | None:
         rejection = rules.check_decision(self, message)
         if rejection is not None:
             return rejection
         pending = self.pending_proposal
         assert pending is not None  # check_decision guarantees it
-        if isinstance(message, SeverityAgreed):
+        if isinstance(message, AgreedMessage):
             self._record(
                 self.SeverityAgreed,
                 message,

@@ -63,7 +63,7 @@ def event_data(event: Any) -> dict[str, Any]:
     return data_of(type(event), event.__dict__)
 
 
-def data_of(event_class: type[Any], fields: dict[str, Any]) -> dict[str, Any]:
+def data_of(event_class: type, fields: dict[str, Any]) -> dict[str, Any]:
     """`event_data` from the class and its field values (before the event object exists)."""
     names, omit = _data_fields(event_class)
     data = {}
@@ -76,13 +76,13 @@ def data_of(event_class: type[Any], fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @functools.cache
-def _data_fields(event_class: type[Any]) -> tuple[tuple[str, ...], dict[str, Any]]:
+def _data_fields(event_class: type) -> tuple[tuple[str, ...], dict[str, Any]]:
     names = tuple(f.name for f in dataclasses.fields(event_class) if f.name not in ENVELOPE_FIELDS)
     return names, getattr(event_class, "OMIT_WHEN_DEFAULT", {})
 
 
 @functools.cache
-def datetime_field_names(event_class: type[Any]) -> frozenset[str]:
+def datetime_field_names(event_class: type) -> frozenset[str]:
     """The fields the class declares as datetimes: the values read back from text."""
     return frozenset(
         field.name for field in dataclasses.fields(event_class) if "datetime" in str(field.type)

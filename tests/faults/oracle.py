@@ -77,7 +77,9 @@ def upstream_duplicates(lines: list[bytes]) -> int:
 
 def expected_rejected_bytes(replay: Replay, lines: list[bytes]) -> Counter[bytes]:
     """The original bytes of every line the replay rejected (its line numbers are 1-based)."""
-    return Counter(lines[entry.line - 1].rstrip(b"\r\n") for entry in replay.rejected.entries)
+    numbers = [entry.line for entry in replay.rejected.entries]
+    assert None not in numbers, "a replay rejection without its line number"
+    return Counter(lines[number - 1].rstrip(b"\r\n") for number in numbers if number is not None)
 
 
 def expected_events(replay: Replay) -> Counter[tuple[str, int, str]]:

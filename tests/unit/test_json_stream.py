@@ -42,4 +42,4 @@ def test_a_lazy_part_at_the_top_is_written_as_the_list_would_be() -> None:
 
 def test_keys_that_are_not_strings_are_refused_as_the_contract_has_none() -> None:
     with pytest.raises(TypeError):
-        streamed(LazyObject(iter([(1, "one")])))
+        streamed(LazyObject(iter([(1, "one")])))  # type: ignore[arg-type]

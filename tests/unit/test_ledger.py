@@ -87,7 +87,7 @@ def test_the_ids_are_the_uuid5_of_their_names() -> None:
 
 
 def test_stored_entries_letters_and_cases_read_back_as_they_were_saved() -> None:
-    store = Application()
+    store: Application[Any] = Application()
     entry = IntakeMessageTaken.record("m-1", None, "accepted", None)
     letter = DeadLetter.record(**DEAD_LETTER)
     desk = Desk()
@@ -96,7 +96,7 @@ def test_stored_entries_letters_and_cases_read_back_as_they_were_saved() -> None
     store.save(entry, letter, case)
 
     for saved in (entry, letter, case):
-        read = store.repository.get(saved.id)
+        read: Any = store.repository.get(saved.id)
         assert type(read) is type(saved)
         assert vars(read) == vars(saved)
     assert store.repository.get(case_aggregate_id("C-1")).chain_head == case.chain_head

@@ -16,6 +16,7 @@ from casebook.replay import replay_history
 from domain import case as case_module
 
 from .support import (
+    Message,
     closed,
     contract_fields,
     instant,
@@ -91,7 +92,7 @@ def test_t_defaults_to_the_latest_at_among_valid_messages() -> None:
 def test_rejected_messages_are_listed_in_input_order_with_line_numbers_for_unreadable_ones() -> (
     None
 ):
-    history = [
+    history: list[Message | bytes] = [
         opened(),
         b"{oops",
         proposed(1, 3, message_id="m-early"),
@@ -111,12 +112,12 @@ def test_rejected_messages_are_listed_in_input_order_with_line_numbers_for_unrea
 
 def test_duplicates_are_not_reported_as_rejections() -> None:
     first = responded(1)
-    history = [opened(), first, first, line(first)]
+    history: list[Message | bytes] = [opened(), first, first, line(first)]
     assert report(history)["rejected"] == []
 
 
 def test_rejections_dated_after_t_are_not_reported_as_of_t() -> None:
-    history = [opened(), proposed(10, 3, message_id="m-early"), b"{oops"]
+    history: list[Message | bytes] = [opened(), proposed(10, 3, message_id="m-early"), b"{oops"]
     assert report(history, instant(5))["rejected"] == [{"line": 3, "reason": "invalid_message"}]
 
 

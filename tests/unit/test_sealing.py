@@ -125,6 +125,7 @@ def test_the_opening_builds_the_case_eventsourcing_would_have_built() -> None:
     desk.take_all(opened(0, technologies=["dotnet"]))
     (case,) = desk.cases.cases.values()
     (event,) = case.collect_events()
+    assert isinstance(event, Case.Opened)
 
     generic = super(Case.Opened, event).mutate(None)  # eventsourcing's own, then the chain head
 

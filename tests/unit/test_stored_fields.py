@@ -65,7 +65,10 @@ def letter(offset: int, value: bytes, headers: list[list[str]] | None = None) ->
 def published(store: CaseStore, stored: StoredEvent) -> OutgoingRecord:
     """The old way: the event object, then its record."""
     event = store.mapper.to_domain_event(stored)
-    return encode_case_event(event) if isinstance(event, Case.Event) else encode_dead_letter(event)
+    if isinstance(event, Case.Event):
+        return encode_case_event(event)
+    assert isinstance(event, DeadLetter.Created)
+    return encode_dead_letter(event)
 
 
 def read(fields: StoredFields, stored: StoredEvent) -> OutgoingRecord:

@@ -21,7 +21,7 @@ SAMPLE = "/work/shared/samples/history-small.jsonl"
 def export_of(path: str = SAMPLE) -> list[dict[str, Any]]:
     """What `casebook export` prints, produced in-process from the sample history."""
     desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), load_policy())
-    documents = []
+    documents: list[dict[str, Any]] = []
     with open(path, "rb") as history:
         for line in history:
             outcome = desk.take(parse_message(line.rstrip(b"\n")))
