@@ -164,7 +164,9 @@ def replay_bounded(
         ledger = SpilledLedger(scratch)
         rejections = SpilledRejections(scratch)
         with fewer_young_collections():
-            intake = take_history(lines, desk(cases, ledger, policy), sla, audit, rejections)
+            intake = take_history(
+                lines, unsealed_desk(cases, ledger, policy), sla, audit, rejections
+            )
         cases.finish()
         return SpilledReplay(scratch, rejections, intake, cases.resident(), cases.loads)
     except BaseException:
@@ -172,7 +174,7 @@ def replay_bounded(
         raise
 
 
-def desk(cases: HotCases, ledger: SpilledLedger, policy: Policy) -> IntakeDesk:
+def unsealed_desk(cases: HotCases, ledger: SpilledLedger, policy: Policy) -> IntakeDesk:
     """The desk with its cases opened unsealed: these events are neither stored nor
     published and the report shows no hash, so hashing them (a fifth of a replay's time
     over the bench histories) would be waste. `replay_history` seals; the tests hold its
