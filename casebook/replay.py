@@ -102,6 +102,7 @@ def take_history(
     """The one replay loop: each line through the desk, its events into the views.
 
     Empty lines are not messages and are skipped (but counted, so line numbers stay true).
+    The default T is the latest `at` of the valid messages, duplicates not counted.
     """
     latest_at: datetime | None = None
     number = events_taken = 0
@@ -111,8 +112,6 @@ def take_history(
         if not raw or raw.isspace():
             continue
         parsed = parse_message(raw)
-        if not isinstance(parsed, InvalidMessage) and (latest_at is None or parsed.at > latest_at):
-            latest_at = parsed.at
         outcome = take(parsed)
         if isinstance(outcome, Accepted):
             events = outcome.case.collect_events()
@@ -130,4 +129,8 @@ def take_history(
                 outcome.at,
                 number,
             )
+        else:
+            continue  # a duplicate has no second effect, not even on the default T
+        if not isinstance(parsed, InvalidMessage) and (latest_at is None or parsed.at > latest_at):
+            latest_at = parsed.at
     return Intake(lines=number, latest_at=latest_at, events=events_taken)

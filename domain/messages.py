@@ -7,11 +7,66 @@ forward them.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    TypeAdapter,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 MAX_MESSAGE_BYTES = 64 * 1024
+
+RFC_3339 = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+"""RFC 3339's `date-time`: seconds required, fraction optional, `Z` or a `+hh:mm` offset; `T`
+or a space between date and time (the space its section 5.6 allows for readability)."""
+
+EARLIEST_AT = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_AT = datetime(9000, 1, 1, tzinfo=UTC)
+"""`at` is refused outside [EARLIEST_AT, LATEST_AT): nothing on a support desk happened
+before the Unix epoch, and a bound far below year 9999 keeps every instant computed from
+`at` (due times, warning thresholds: policy targets are at most a year) representable."""
+
+
+class _InstantText:
+    """`at`: an RFC 3339 text with an offset, within the supported range.
+
+    Pydantic's own datetime parsing also takes numbers and numeric strings as Unix times,
+    `hh:mm` without seconds and `+hhmm` offsets; the contract says RFC 3339. The text is
+    checked against `RFC_3339` first, then parsed and bounded, all inside pydantic-core.
+    """
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        text = core_schema.custom_error_schema(
+            core_schema.str_schema(pattern=RFC_3339),
+            custom_error_type="datetime_format",
+            custom_error_message=(
+                "Input should be an RFC 3339 timestamp with an offset, like 2026-09-01T21:47:33Z"
+            ),
+        )
+        instant = core_schema.datetime_schema(
+            strict=False, tz_constraint="aware", ge=EARLIEST_AT, lt=LATEST_AT
+        )
+        return core_schema.chain_schema([text, instant])
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "string", "format": "date-time", "pattern": RFC_3339}
+
+
+Instant = Annotated[datetime, _InstantText]
 
 MessageId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 CaseId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:\-]{1,64}$")]
@@ -44,7 +99,7 @@ class Envelope(BaseModel):
 
     message_id: MessageId
     case_id: CaseId
-    at: AwareDatetime
+    at: Instant
     actor: Actor
 
     @property
@@ -114,6 +169,8 @@ IntakeMessage = Annotated[
 ]
 
 INTAKE_MESSAGE_ADAPTER: TypeAdapter[IntakeMessage] = TypeAdapter(IntakeMessage)
+INSTANT_ADAPTER: TypeAdapter[datetime] = TypeAdapter(Instant)
+"""An `at` on its own (an invalid message's is kept only if a valid one could have had it)."""
 
 MESSAGE_TYPES: tuple[str, ...] = (
     "case.opened",

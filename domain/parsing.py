@@ -13,7 +13,12 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from domain.messages import INTAKE_MESSAGE_ADAPTER, MAX_MESSAGE_BYTES, IntakeMessage
+from domain.messages import (
+    INSTANT_ADAPTER,
+    INTAKE_MESSAGE_ADAPTER,
+    MAX_MESSAGE_BYTES,
+    IntakeMessage,
+)
 from domain.reasons import ReasonCode, Rejection
 
 
@@ -69,10 +74,10 @@ def _salvage(raw: bytes | str) -> dict[str, object]:
 
 
 def _salvage_at(value: object) -> datetime | None:
+    """The `at` of an invalid message, if it is one a valid message could have had."""
     if not isinstance(value, str):
         return None
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
+        return INSTANT_ADAPTER.validate_python(value)
+    except ValidationError:
         return None
-    return parsed if parsed.tzinfo else None

@@ -39,6 +39,11 @@ class SeverityCap(BaseModel):
     reason: str
 
 
+MAX_TARGET_MINUTES = 366 * 24 * 60
+"""A first-response target of at most a year: a due time computed from any accepted `at`
+(before `domain.messages.LATEST_AT`) stays a representable instant."""
+
+
 class Policy(BaseModel):
     """One version of a support policy, validated on load."""
 
@@ -49,7 +54,7 @@ class Policy(BaseModel):
     id: str
     version: str
     source: str = ""
-    first_response_minutes: dict[Level, Annotated[int, Field(gt=0)]]
+    first_response_minutes: dict[Level, Annotated[int, Field(gt=0, le=MAX_TARGET_MINUTES)]]
     eligible_tiers: tuple[Tier, ...]
     severity_caps: tuple[SeverityCap, ...] = ()
 

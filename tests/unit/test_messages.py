@@ -115,6 +115,15 @@ def test_a_missing_field_of_the_type_is_invalid(type_: str, field: str) -> None:
         "2026-09-01",  # a date
         "yesterday",
         1788264000,  # epoch seconds
+        "1788264000",  # epoch seconds in a string (pydantic alone reads it as a Unix time)
+        "1788264000.5",
+        "2026-09-01T12:00Z",  # no seconds
+        "2026-09-01T12:00:00+0000",  # an offset without its colon
+        "2026-09-01T12:00:00,5Z",  # a comma before the fraction
+        "2026-09-01T12:00:00 Z",
+        "2026-09-01T12:00:00+02",
+        "2026-W35-2T12:00:00Z",  # ISO 8601, not RFC 3339
+        "２０２６-09-01T12:00:00Z",  # digits other than ASCII
         None,
     ],
 )
@@ -228,3 +237,52 @@ def test_a_naive_at_is_not_salvaged_as_an_instant() -> None:
     document["at"] = "2026-09-01T12:00:00"
     invalid = assert_invalid(document)
     assert invalid.message_id == "m-naive" and invalid.at is None
+
+
+@pytest.mark.parametrize(
+    ("text", "instant"),
+    [
+        ("2026-09-01t12:01:00z", datetime(2026, 9, 1, 12, 1, tzinfo=UTC)),
+        ("2026-09-01 12:01:00Z", datetime(2026, 9, 1, 12, 1, tzinfo=UTC)),
+        ("2026-09-01T14:01:00.5+02:00", datetime(2026, 9, 1, 12, 1, 0, 500000, tzinfo=UTC)),
+        ("2026-09-01T12:01:00.123456789Z", datetime(2026, 9, 1, 12, 1, 0, 123456, tzinfo=UTC)),
+        ("2026-09-01T12:01:00-00:00", datetime(2026, 9, 1, 12, 1, tzinfo=UTC)),
+        ("1970-01-01T01:00:00+01:00", m.EARLIEST_AT),
+        ("8999-12-31T23:59:59Z", m.LATEST_AT - timedelta(seconds=1)),
+    ],
+)
+def test_every_rfc_3339_form_of_at_is_valid(text: str, instant: datetime) -> None:
+    document = responded(1)
+    document["at"] = text
+    parsed = parse_message(line(document))
+    assert isinstance(parsed, m.CaseResponded), parsed
+    assert parsed.at == instant
+
+
+@pytest.mark.parametrize(
+    "bad_at",
+    [
+        "1969-12-31T23:59:59Z",
+        "1970-01-01T00:30:00+01:00",  # 1969 in UTC
+        "9000-01-01T00:00:00Z",
+        "8999-12-31T23:00:00-05:00",  # 9000 in UTC
+        "9999-12-31T23:00:00Z",  # its due time would be past the last instant Python has
+        "0001-01-01T00:30:00+01:00",  # in UTC, before the first one
+    ],
+)
+def test_at_out_of_the_supported_range_is_invalid_and_not_salvaged(bad_at: str) -> None:
+    document = message("case.closed", message_id="m-far")
+    document["at"] = bad_at
+    invalid = assert_invalid(document)
+    assert invalid.rejection.detail.startswith("case.closed.at: Input should be")
+    assert (invalid.message_id, invalid.at) == ("m-far", None)
+
+
+def test_a_malformed_at_is_named_in_the_rejection() -> None:
+    document = responded(1)
+    document["at"] = "1788264000"
+    invalid = assert_invalid(document)
+    assert invalid.rejection.detail == (
+        "case.responded.at: Input should be an RFC 3339 timestamp with an offset, "
+        "like 2026-09-01T21:47:33Z"
+    )

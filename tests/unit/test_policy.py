@@ -74,6 +74,13 @@ def test_an_ill_formed_policy_is_refused(changes: dict) -> None:
         parse_policy(custom(**changes))
 
 
+def test_a_target_over_a_year_is_refused_so_due_times_stay_representable() -> None:
+    year = 366 * 24 * 60
+    assert parse_policy(custom(first_response_minutes={"1": 1, "2": 2, "3": 3, "4": year}))
+    with pytest.raises(ValidationError, match="less than or equal to 527040"):
+        parse_policy(custom(first_response_minutes={"1": 1, "2": 2, "3": 3, "4": year + 1}))
+
+
 def test_the_content_hash_names_the_content() -> None:
     same = parse_policy(json.dumps(DEFAULT))
     other = parse_policy(custom(first_response_minutes={"1": 60, "2": 360, "3": 720, "4": 1440}))

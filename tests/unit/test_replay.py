@@ -89,6 +89,33 @@ def test_t_defaults_to_the_latest_at_among_valid_messages() -> None:
     assert report(history)["as_of"] == "2026-09-01T12:30:00Z"
 
 
+def test_a_duplicate_does_not_move_the_default_t() -> None:
+    """A message seen before has no second effect, so a later-dated copy of it is no later
+    valid message: the case opened at 12:00 (due 18:00) is pending, not breached."""
+    first = opened(0, message_id="m-open")
+    late_copy = opened(24 * 60, message_id="m-open")
+    rejected_once = responded(60, case_id="C-none", message_id="m-unknown")
+    rejected_again = responded(48 * 60, case_id="C-none", message_id="m-unknown")
+    result = report([first, late_copy, rejected_once, rejected_again])
+    assert result["as_of"] == "2026-09-01T13:00:00Z"
+    assert [case["status"] for case in result["sla"]["cases"]] == ["pending"]
+    assert [entry["reason"] for entry in result["rejected"]] == ["unknown_case"]
+
+
+@pytest.mark.parametrize(
+    "far_at", ["9999-12-31T23:00:00Z", "0001-01-01T00:30:00+01:00", "1767265200"]
+)
+def test_an_at_the_engine_cannot_compute_with_is_rejected_not_a_crash(far_at: str) -> None:
+    far = opened(0, case_id="C-far", message_id="m-far", severity=4)
+    far["at"] = far_at
+    result = report([opened(), far, responded(30)])
+    assert result["rejected"] == [
+        {"message_id": "m-far", "case_id": "C-far", "reason": "invalid_message"}
+    ]
+    assert [case["case_id"] for case in result["sla"]["cases"]] == ["C-1"]
+    assert result["as_of"] == "2026-09-01T12:30:00Z"
+
+
 def test_rejected_messages_are_listed_in_input_order_with_line_numbers_for_unreadable_ones() -> (
     None
 ):
