@@ -23,6 +23,13 @@ def format_instant(instant: datetime | None) -> str | None:
 
 
 def parse_instant(text: str) -> datetime:
-    """Read an RFC 3339 instant given on a command line; a naive one is taken as UTC."""
+    """Read an RFC 3339 instant given on a command line or in a query, in UTC; a naive one is
+    taken as UTC. ValueError for what is not one, including an instant that has no UTC
+    equivalent (year 1 with a positive offset, year 9999 with a negative one)."""
     parsed = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{text!r} has no UTC equivalent (out of range)") from None

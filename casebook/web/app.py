@@ -8,7 +8,7 @@ the user pastes). Each request opens its own view store connection and closes it
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -110,7 +110,10 @@ def _api_routes() -> APIRouter:
         end: AsOf = None,
     ) -> dict[str, Any]:
         """Compliance over time: the SLA report at `days` daily instants ending at `end`."""
-        return reports.sla_timeline(views, _instant(end, request), days)
+        instant = _instant(end, request)
+        if instant - datetime.min.replace(tzinfo=UTC) < timedelta(days=days - 1):
+            raise HTTPException(422, detail=f"{days} days before {end!r} is before year 1")
+        return reports.sla_timeline(views, instant, days)
 
     @router.get(
         "/api/cases/{case_id}/audit",

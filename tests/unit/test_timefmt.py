@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from domain.event_wire import utc_text
-from domain.timefmt import format_instant
+from domain.timefmt import format_instant, parse_instant
 
 PLUS_TWO = timezone(timedelta(hours=2))
 
@@ -41,3 +41,24 @@ def test_format_instant_prints_whole_seconds_in_utc(instant: datetime, text: str
 
 def test_format_instant_of_nothing_is_nothing() -> None:
     assert format_instant(None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "instant"),
+    [
+        ("2026-09-01T23:47:33+02:00", datetime(2026, 9, 1, 21, 47, 33, tzinfo=UTC)),
+        ("2026-09-01T21:47:33Z", datetime(2026, 9, 1, 21, 47, 33, tzinfo=UTC)),
+        ("2026-09-01T21:47:33", datetime(2026, 9, 1, 21, 47, 33, tzinfo=UTC)),  # naive: UTC
+    ],
+)
+def test_a_given_instant_is_read_in_utc(text: str, instant: datetime) -> None:
+    parsed = parse_instant(text)
+    assert parsed == instant and parsed.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    "text", ["0001-01-01T00:30:00+01:00", "9999-12-31T23:59:59-05:00", "yesterday"]
+)
+def test_an_instant_without_a_utc_equivalent_is_a_value_error(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_instant(text)

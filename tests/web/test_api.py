@@ -119,10 +119,26 @@ def test_sla_travels_back_in_time(client):
     assert naive == early  # a naive instant is taken as UTC, like the CLI does
 
 
-def test_an_unreadable_instant_is_a_422_not_a_500(client):
-    response = client.get("/api/sla?as_of=yesterday", headers=auth("analyst"))
+@pytest.mark.parametrize(
+    "as_of",
+    [
+        "yesterday",
+        "0001-01-01T00:30:00%2B01:00",  # no UTC equivalent (before year 1)
+        "9999-12-31T23:59:59-05:00",  # no UTC equivalent (after year 9999)
+    ],
+)
+def test_an_unreadable_instant_is_a_422_not_a_500(client, as_of):
+    response = client.get(f"/api/sla?as_of={as_of}", headers=auth("analyst"))
     assert response.status_code == 422
     assert "RFC 3339" in response.json()["detail"]
+
+
+def test_a_timeline_reaching_before_year_1_is_a_422_not_a_500(client):
+    path = "/api/sla/timeline?end=0001-01-05T00:00:00Z&days="
+    assert client.get(path + "5", headers=auth("analyst")).status_code == 200
+    response = client.get(path + "6", headers=auth("analyst"))
+    assert response.status_code == 422
+    assert "before year 1" in response.json()["detail"]
 
 
 def test_timeline_is_the_sla_report_at_each_daily_instant(client):
