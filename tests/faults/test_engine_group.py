@@ -49,9 +49,12 @@ def test_engines_join_and_die_mid_stream_without_double_application(
             what="first view rows",
             engines=tuple(engines),
         )
-        publish(settings, parts[1])
-        engines.append(EngineProcess(settings, tmp_path / "engine-3.log"))  # a rebalance
+        # Counted before the next part goes out: counted after, the views could already
+        # hold all of it (two engines take 1,000 messages in a second or two), and the
+        # wait below would wait for progress that had already happened.
         rows = view_rows(settings)
+        engines.append(EngineProcess(settings, tmp_path / "engine-3.log"))  # a rebalance
+        publish(settings, parts[1])
         wait_for(
             lambda: view_rows(settings) > rows,
             timeout_s=90,
@@ -60,8 +63,8 @@ def test_engines_join_and_die_mid_stream_without_double_application(
         )
         time.sleep(random.Random(seed).uniform(1.0, 4.0))
         engines[0].kill()  # SIGKILL one of the first two mid-stream
-        publish(settings, parts[2])
         rows = view_rows(settings)
+        publish(settings, parts[2])
         wait_for(
             lambda: view_rows(settings) > rows,
             timeout_s=90,
