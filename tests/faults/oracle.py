@@ -77,9 +77,11 @@ def upstream_duplicates(lines: list[bytes]) -> int:
 
 def expected_rejected_bytes(replay: Replay, lines: list[bytes]) -> Counter[bytes]:
     """The original bytes of every line the replay rejected (its line numbers are 1-based)."""
-    numbers = [entry.line for entry in replay.rejected.entries]
-    assert None not in numbers, "a replay rejection without its line number"
-    return Counter(lines[number - 1].rstrip(b"\r\n") for number in numbers if number is not None)
+    rejected: Counter[bytes] = Counter()
+    for entry in replay.rejected.entries:
+        assert entry.line is not None, "a replay rejection without its line number"
+        rejected[lines[entry.line - 1].rstrip(b"\r\n")] += 1
+    return rejected
 
 
 def expected_events(replay: Replay) -> Counter[tuple[str, int, str]]:
