@@ -305,6 +305,7 @@ class _CaseScript:
         self.case: ExpectedCase | None = None
         self.pending: ExpectedProposal | None = None
         self.last_proposal_ids: list[str] = []
+        self.last_accepted_at = opened_at
 
     # -- emitting
 
@@ -325,6 +326,8 @@ class _CaseScript:
         if self.rng.random() < 0.03:
             message["x_upstream_trace"] = f"trace-{self.rng.randint(0, 10**6)}"
         self.w.add(_valid_line(message, stamp, self.t, self.w.seq(), rejection))
+        if rejection is None:
+            self.last_accepted_at = max(self.last_accepted_at, stamp)
         self.maybe_duplicate(message, stamp)
         return message
 
@@ -548,6 +551,9 @@ class _CaseScript:
         )
         responded = self.case.first_response_at is not None
         options = ["invalid", "role", "stranger", "before_open", "exists"]
+        late_by = int((self.last_accepted_at - self.case.opened_at).total_seconds())
+        if late_by > 1:
+            options.append("out_of_order")
         if not responded:
             options.append("no_initial_contact")
         elif self.status == "open":
@@ -563,6 +569,9 @@ class _CaseScript:
         elif kind == "before_open":
             early = self.case.opened_at - timedelta(minutes=self.rng.randint(1, 300))
             self.send("case.responded", self.eng, "before_open", at=early)
+        elif kind == "out_of_order":
+            late = self.case.opened_at + timedelta(seconds=self.rng.randint(0, late_by - 1))
+            self.send("case.responded", self.eng, "out_of_order", at=late)
         elif kind == "exists":
             customer = {"id": self.customer_id, "tier": self.tier}
             self.send("case.opened", self.customer, "case_exists", customer=customer, severity=3)

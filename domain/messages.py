@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     GetCoreSchemaHandler,
@@ -71,6 +72,15 @@ Instant = Annotated[datetime, _InstantText]
 MessageId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 CaseId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:\-]{1,64}$")]
 AccountId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+def _empty_is_absent(value: object) -> object:
+    """Contract 1.1: `proposal_id: ""` means absent."""
+    return None if value == "" else value
+
+
+ProposalId = Annotated[MessageId | None, BeforeValidator(_empty_is_absent)]
+"""An optional proposal name; the empty text counts as none given."""
 Severity = Annotated[int, Field(ge=1, le=4)]
 Role = Literal["customer", "engineer", "system"]
 Tier = Literal["hosting_provider", "enterprise", "developer"]
@@ -126,7 +136,7 @@ class SeverityProposed(Envelope):
     type: Literal["severity.proposed"]
     severity: Severity
     reason: str
-    proposal_id: MessageId | None = None
+    proposal_id: ProposalId = None
 
     @property
     def effective_proposal_id(self) -> str:
@@ -136,12 +146,12 @@ class SeverityProposed(Envelope):
 
 class SeverityAgreed(Envelope):
     type: Literal["severity.agreed"]
-    proposal_id: MessageId | None = None
+    proposal_id: ProposalId = None
 
 
 class SeverityDeclined(Envelope):
     type: Literal["severity.declined"]
-    proposal_id: MessageId | None = None
+    proposal_id: ProposalId = None
 
 
 class CaseResolved(Envelope):

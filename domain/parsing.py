@@ -1,25 +1,51 @@
 """Raw bytes in, a validated message or an `invalid_message` rejection out.
 
-The size limit is checked before any parsing, so an oversized message costs nothing to refuse.
-When a message is invalid, whatever identity can still be read from it (`message_id`,
-`case_id`, `at`) is kept, so the rejection can be reported and de-duplicated.
+Every input ends here as one of the two, in time and memory bounded by the size limit: this
+is the engine's poison-message defence (contract 1.1, "Input hygiene"). In order:
+
+1. a UTF-8 byte-order mark at the start is ignored;
+2. the size limit is checked before any parsing, so an oversized record costs nothing;
+3. nesting deeper than `MAX_DEPTH` and the non-numbers `NaN`/`Infinity` are found by a scan
+   of the bytes' tokens (strings skipped), before a parser could recurse on them;
+4. pydantic validates the rest (strict types, RFC 3339 instants, UTF-8).
+
+When a message is invalid, whatever identity can still be read from its top level
+(`message_id`, `case_id`, `at`) is kept, so the rejection can be reported, dated and
+de-duplicated; each piece only if a valid message could have had it.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from domain.messages import (
     INSTANT_ADAPTER,
     INTAKE_MESSAGE_ADAPTER,
     MAX_MESSAGE_BYTES,
+    CaseId,
     IntakeMessage,
+    MessageId,
 )
 from domain.reasons import ReasonCode, Rejection
+
+BOM = b"\xef\xbb\xbf"
+MAX_DEPTH = 64
+"""Containers nested in a message, the message object itself counting 1 (contract 1.1)."""
+
+_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]|NaN|Infinity', re.DOTALL)
+"""What the pre-scan looks at: whole strings (skipped, so brackets inside them do not count),
+brackets, and the two non-numbers Python's and pydantic's parsers would take."""
+
+T = TypeVar("T")
+
+_MESSAGE_ID: TypeAdapter[str] = TypeAdapter(MessageId)
+_CASE_ID: TypeAdapter[str] = TypeAdapter(CaseId)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,13 +60,71 @@ class InvalidMessage:
 
 def parse_message(raw: bytes | str) -> IntakeMessage | InvalidMessage:
     """Validate one intake message (one Kafka value or one history-file line)."""
-    size = len(raw.encode("utf-8")) if isinstance(raw, str) else len(raw)
+    if isinstance(raw, str):
+        try:
+            raw = raw.encode("utf-8")
+        except UnicodeEncodeError:
+            return _invalid("message: not valid UTF-8 (a lone surrogate)", None)
+    if raw.startswith(BOM):
+        raw = raw[len(BOM) :]
+    size = len(raw)
     if size > MAX_MESSAGE_BYTES:
         return _invalid(f"message is {size} bytes, over the {MAX_MESSAGE_BYTES}-byte limit", None)
+    hostile = _hostile_shape(raw)
+    if hostile is not None:
+        return _invalid(hostile, _top_level(raw))
     try:
         return INTAKE_MESSAGE_ADAPTER.validate_json(raw)
     except ValidationError as error:
         return _invalid(_describe(error), raw)
+
+
+def _hostile_shape(raw: bytes) -> str | None:
+    """Why the bytes must not reach a recursive parser, or None. Two C-speed counts decide
+    for nearly every message that no token scan is needed."""
+    deep = raw.count(b"[") + raw.count(b"{") > MAX_DEPTH
+    if not deep and b"NaN" not in raw and b"Infinity" not in raw:
+        return None
+    depth = 0
+    for token in _TOKENS.finditer(raw):
+        text = token.group()
+        first = text[0]
+        if first == 0x22:  # '"': a string, whatever it holds
+            continue
+        if first in b"[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return f"message: nested deeper than {MAX_DEPTH} levels"
+        elif first in b"]}":
+            depth -= 1
+        else:
+            return f"message: {text.decode()} is not a JSON number"
+    return None
+
+
+def _top_level(raw: bytes) -> bytes | None:
+    """The message with every container below its top level replaced by `null`: what can be
+    read of a message too deep to parse, in one bounded pass (None if it is not an object
+    whose containers all close)."""
+    pieces: list[bytes] = []
+    depth = kept_from = 0
+    for token in _TOKENS.finditer(raw):
+        first = token.group()[0]
+        if first in b"[{":
+            depth += 1
+            if depth == 2:
+                pieces.append(raw[kept_from : token.start()])
+        elif first in b"]}":
+            depth -= 1
+            if depth == 1:
+                pieces.append(b"null")
+                kept_from = token.end()
+            elif depth < 0:
+                return None
+    if depth != 0:
+        return None
+    pieces.append(raw[kept_from:])
+    return b"".join(pieces)
 
 
 def _describe(error: ValidationError) -> str:
@@ -51,33 +135,40 @@ def _describe(error: ValidationError) -> str:
     return f"{where}: {first['msg']}{suffix}"
 
 
-def _invalid(detail: str, raw: bytes | str | None) -> InvalidMessage:
+def _invalid(detail: str, raw: bytes | None) -> InvalidMessage:
     salvaged = _salvage(raw) if raw is not None else {}
-    message_id = salvaged.get("message_id")
-    case_id = salvaged.get("case_id")
     return InvalidMessage(
         rejection=Rejection(ReasonCode.INVALID_MESSAGE, detail),
-        message_id=message_id
-        if isinstance(message_id, str) and 0 < len(message_id) <= 128
-        else None,
-        case_id=case_id if isinstance(case_id, str) and len(case_id) <= 64 else None,
-        at=_salvage_at(salvaged.get("at")),
+        message_id=_valid_or_none(_MESSAGE_ID, salvaged.get("message_id")),
+        case_id=_valid_or_none(_CASE_ID, salvaged.get("case_id")),
+        at=_valid_or_none(INSTANT_ADAPTER, salvaged.get("at")),
     )
 
 
-def _salvage(raw: bytes | str) -> dict[str, object]:
+def _salvage(raw: bytes) -> dict[str, Any]:
+    """The top-level object, read leniently (Python's parser takes `NaN` and lone surrogates
+    pydantic refuses): the pieces are checked one by one after. Depth is already bounded."""
     try:
         document = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except ValueError:  # UnicodeDecodeError included
         return {}
     return document if isinstance(document, dict) else {}
 
 
-def _salvage_at(value: object) -> datetime | None:
-    """The `at` of an invalid message, if it is one a valid message could have had."""
-    if not isinstance(value, str):
+def _valid_or_none(adapter: TypeAdapter[T], value: object) -> T | None:
+    """A salvaged piece, kept only if a valid message could have had it."""
+    if not isinstance(value, str) or not _encodable(value):
         return None
     try:
-        return INSTANT_ADAPTER.validate_python(value)
+        return adapter.validate_python(value)
     except ValidationError:
         return None
+
+
+def _encodable(text: str) -> bool:
+    """False for a text holding a lone surrogate: no store or topic could hold it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -19,6 +19,7 @@ class ReasonCode(StrEnum):
     CUSTOMER_NOT_ELIGIBLE = "customer_not_eligible"
     ACTOR_NOT_ALLOWED = "actor_not_allowed"
     BEFORE_OPEN = "before_open"
+    OUT_OF_ORDER = "out_of_order"
     NO_INITIAL_CONTACT = "no_initial_contact"
     SEVERITY_UNCHANGED = "severity_unchanged"
     SEVERITY_ABOVE_CAP = "severity_above_cap"

@@ -2,7 +2,9 @@
 
 Precedence when several rules are broken at once (the contract is silent; this order
 answers the most useful question first): unknown_case, case_closed, case_exists,
-actor_not_allowed, before_open, then the rules of the message's own type.
+actor_not_allowed, before_open, out_of_order (contract 1.1 orders case_closed, case_exists
+and out_of_order, and puts before_open first of the two time rules), then the rules of the
+message's own type.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from domain.messages import (
 )
 from domain.policy import Policy
 from domain.reasons import ReasonCode, Rejection
+from domain.timefmt import format_instant
 
 if TYPE_CHECKING:
     from domain.case import Case
@@ -72,6 +75,14 @@ def check_message_on_case(case: Case, message: Envelope) -> Rejection | None:
         )
     if message.at < case.opened_at:
         return Rejection(ReasonCode.BEFORE_OPEN, "message is dated before the case was opened")
+    if message.at < case.modified_on:
+        # The aggregate's `modified_on` is its latest event's timestamp: the `at` of the
+        # case's latest accepted message. Equal instants are in order.
+        return Rejection(
+            ReasonCode.OUT_OF_ORDER,
+            "message is dated before the case's latest accepted message "
+            f"({format_instant(case.modified_on)})",
+        )
     return None
 
 
