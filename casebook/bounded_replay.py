@@ -78,10 +78,10 @@ class SpilledReplay:
         )
 
     def rejected(self, as_of: datetime | None = None) -> Iterator[RejectedMessage]:
-        return self._rejections.visible(self._cutoff(as_of))
+        return self._rejections.visible(self._rejections_cutoff(as_of))
 
     def rejected_count(self, as_of: datetime | None = None) -> int:
-        return self._rejections.count(self._cutoff(as_of))
+        return self._rejections.count(self._rejections_cutoff(as_of))
 
     def write_json(self, stream: TextIO, as_of: datetime | None = None) -> Written:
         """The contract's report, as `json.dump(report, stream, indent=1)` writes it."""
@@ -95,7 +95,7 @@ class SpilledReplay:
                 yield tally.entry(row, cutoff)
 
         def rejected() -> Iterator[dict[str, Any]]:
-            for entry in self._rejections.report_entries(self._cutoff(as_of)):
+            for entry in self._rejections.report_entries(self._rejections_cutoff(as_of)):
                 written.rejected += 1
                 yield entry
 
@@ -129,6 +129,12 @@ class SpilledReplay:
 
     def _cutoff(self, as_of: datetime | None) -> int:
         return micros(self.instant(as_of) or END_OF_TIME)
+
+    @staticmethod
+    def _rejections_cutoff(as_of: datetime | None) -> int:
+        """Contract 1.1: without an asked-for T every rejection is listed (the default T
+        only dates the SLA statuses)."""
+        return micros(as_of or END_OF_TIME)
 
     def close(self) -> None:
         self._scratch.close()

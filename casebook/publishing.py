@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from casebook.settings import Settings
 from consumers.kafka_clients import make_producer, send_each
 from consumers.topics import ensure_topics
+from domain.parsing import salvage_identity
 
 
 class PublishRefused(RuntimeError):
@@ -33,13 +33,11 @@ class PublishReport:
 
 
 def intake_key(line: bytes) -> bytes | None:
-    """The record key: the message's `case_id`; a line that is not a JSON object has none."""
-    try:
-        document = json.loads(line)
-    except ValueError:
-        return None
-    case_id = document.get("case_id") if isinstance(document, dict) else None
-    return case_id.encode("utf-8") if isinstance(case_id, str) else None
+    """The record key: the message's `case_id`, read as the engine reads it (bounded, so a
+    hostile line is sent, unkeyed, for the engine to refuse, never a crash here); a line with
+    no readable, valid case id has none."""
+    case_id = salvage_identity(line).case_id
+    return case_id.encode("utf-8") if case_id is not None else None
 
 
 def publish_history(settings: Settings, lines: Iterable[bytes]) -> int:
@@ -65,7 +63,7 @@ def publish_report(settings: Settings, lines: Iterable[bytes]) -> PublishReport:
     def records() -> Iterator[tuple[bytes | None, bytes]]:
         for number, line in enumerate(lines, start=1):
             value = line.rstrip(b"\r\n")
-            if value.strip():
+            if value.strip(b" \t\r"):  # as the replay: a blank line is not a message
                 numbers.append(number)
                 yield intake_key(value), value
 

@@ -7,6 +7,7 @@ spill to a scratch file).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,12 +15,15 @@ from typing import Any, Protocol
 
 from domain.desk import Accepted, IntakeDesk, Rejected
 from domain.memory import InMemoryCases, InMemoryLedger
-from domain.parsing import InvalidMessage, parse_message
+from domain.parsing import BOM, InvalidMessage, parse_message, salvage_identity
 from domain.policy import Policy
+from domain.reasons import failed_decision
 from domain.timefmt import END_OF_TIME, format_instant
 from projections.audit import AuditView
 from projections.rejections import RejectedList
 from projections.sla import SlaView
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -33,13 +37,16 @@ class Replay:
     lines: int = 0
 
     def report(self, as_of: datetime | None = None) -> dict[str, Any]:
-        """The contract's replay report; T defaults to the latest `at` of the valid messages."""
+        """The contract's replay report; T defaults to the latest `at` of the valid messages.
+
+        Without an asked-for T every rejection is listed, whatever its `at` (contract 1.1):
+        the default T dates the SLA statuses only."""
         instant = as_of or self.latest_at
         cutoff = instant or END_OF_TIME  # no valid message at all: nothing to cut off
         return {
             "as_of": format_instant(instant),
             "sla": self.sla.report(cutoff),
-            "rejected": self.rejected.report(cutoff),
+            "rejected": self.rejected.report(as_of or END_OF_TIME),
             "audit": self.audit.report(cutoff),
         }
 
@@ -101,7 +108,8 @@ def take_history(
 ) -> Intake:
     """The one replay loop: each line through the desk, its events into the views.
 
-    Empty lines are not messages and are skipped (but counted, so line numbers stay true).
+    Lines of only spaces, tabs and CR are not messages and are skipped (but counted, so line
+    numbers stay true); a UTF-8 BOM at the start of a line is ignored (`parse_message`).
     The default T is the latest `at` of the valid messages, duplicates not counted.
     """
     latest_at: datetime | None = None
@@ -109,10 +117,14 @@ def take_history(
     take, apply_sla, apply_audit = desk.take, sla.apply, audit.apply  # looked up once
     for number, line in enumerate(lines, start=1):
         raw = line.rstrip(b"\r\n")
-        if not raw or raw.isspace():
+        if not raw.strip(b" \t\r") or raw == BOM:
             continue
-        parsed = parse_message(raw)
-        outcome = take(parsed)
+        try:
+            parsed = parse_message(raw)
+            outcome = take(parsed)
+        except Exception as error:  # the last line of defence: one line never stops a replay
+            parsed, outcome = _failed(raw, error)
+            desk.abandon(outcome.case_id)
         if isinstance(outcome, Accepted):
             events = outcome.case.collect_events()
             events_taken += len(events)
@@ -134,3 +146,12 @@ def take_history(
         if not isinstance(parsed, InvalidMessage) and (latest_at is None or parsed.at > latest_at):
             latest_at = parsed.at
     return Intake(lines=number, latest_at=latest_at, events=events_taken)
+
+
+def _failed(raw: bytes, error: Exception) -> tuple[InvalidMessage, Rejected]:
+    """A line whose decision raised, refused `decision_failed` with its readable identity."""
+    log.error("deciding on a line raised %s: %s", type(error).__name__, error, exc_info=error)
+    identity = salvage_identity(raw)
+    rejection = failed_decision(error)
+    invalid = InvalidMessage(rejection, identity.message_id, identity.case_id, identity.at)
+    return invalid, Rejected(rejection, identity.message_id, identity.case_id, identity.at)

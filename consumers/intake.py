@@ -17,6 +17,7 @@ from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
 from casebook.settings import Settings
+from consumers.errors import RETRIABLE
 from consumers.event_store import CaseStore
 from consumers.intake_batch import CaseCache, StoreBatch
 from consumers.kafka_clients import (
@@ -28,10 +29,12 @@ from consumers.kafka_clients import (
 )
 from consumers.store_recorders import MORE_TRACKING
 from consumers.topics import Topics
-from domain.desk import Duplicate, IntakeDesk, Rejected
+from domain.desk import Duplicate, IntakeDesk, Outcome, Rejected
 from domain.ledger import DeadLetter, dead_letter_event
-from domain.parsing import InvalidMessage, parse_message
+from domain.messages import IntakeMessage
+from domain.parsing import InvalidMessage, parse_message, salvage_identity
 from domain.policy import Policy
+from domain.reasons import failed_decision
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,10 @@ class IntakeWorker:
         self.applied = 0
         self.rejected = 0
         self.duplicates = 0
+        self.failed = 0
+        self._failed: dict[tuple[str, int, int], InvalidMessage] = {}
+        """Records whose decision raised, refused `decision_failed` when read again. Kept
+        for the process's life: a handful at most, each a bug to fix."""
 
     def stored_position(self, partition: TopicPartition) -> int | None:
         return self._store.process_recorder.max_tracking_id(tracking_name(partition))
@@ -123,7 +130,7 @@ class IntakeWorker:
         dead_letters: list[DeadLetter.Created] = []
         duplicates = 0
         records = [record for partition_records in fresh.values() for record in partition_records]
-        parsed = [parse_message(record.value or b"") for record in records]
+        parsed = [self._parse(record) for record in records]
         # Invalid messages with a readable id are deduplicated too: look them up in the
         # same query, not one by one.
         batch.prefetch(
@@ -131,7 +138,10 @@ class IntakeWorker:
             {m.case_id for m in parsed if not isinstance(m, InvalidMessage)},
         )
         for record, message in zip(records, parsed, strict=True):
-            outcome = desk.take(message)
+            outcome = self._decide(desk, record, message)
+            if outcome is None:  # that record's decision raised: the poll is decided again
+                self._rewind(list(fresh))
+                return False
             if isinstance(outcome, Rejected):
                 dead_letters.append(_dead_letter(record, outcome))
             elif isinstance(outcome, Duplicate):
@@ -175,6 +185,54 @@ class IntakeWorker:
         self.duplicates += duplicates
         return True
 
+    def _parse(self, record: ConsumerRecord) -> IntakeMessage | InvalidMessage:
+        failed = self._failed.get(_source(record))
+        if failed is not None:
+            return failed
+        try:
+            return parse_message(record.value or b"")
+        except Exception as error:  # the last line of defence; see `_decide`
+            return self._fail(record, error)
+
+    def _decide(
+        self, desk: IntakeDesk, record: ConsumerRecord, message: IntakeMessage | InvalidMessage
+    ) -> Outcome | None:
+        """The desk's outcome for one record; None when deciding raised.
+
+        The last line of defence: an error that is about this one record (anything but a
+        store or broker failure, which `RETRIABLE` waits out) must not stop the partition
+        behind it. The poll is dropped (the desk may have half-changed a cached case) and
+        read again, and this time the record is refused `decision_failed` unread, with the
+        error's class and message, its bytes kept on the rejected topic like any rejection.
+        """
+        try:
+            return desk.take(message)
+        except RETRIABLE:
+            raise
+        except Exception as error:
+            if isinstance(message, InvalidMessage) and _source(record) in self._failed:
+                raise  # refusing it failed too: not about the record after all
+            self._fail(record, error)
+            return None
+
+    def _fail(self, record: ConsumerRecord, error: Exception) -> InvalidMessage:
+        log.error(
+            "deciding on %s[%d]@%d raised %s: %s; refusing it as decision_failed",
+            record.topic,
+            record.partition,
+            record.offset,
+            type(error).__name__,
+            error,
+            exc_info=error,
+        )
+        identity = salvage_identity(record.value or b"")
+        failed = InvalidMessage(
+            failed_decision(error), identity.message_id, identity.case_id, identity.at
+        )
+        self._failed[_source(record)] = failed
+        self.failed += 1
+        return failed
+
     def _rewind(self, partitions: list[TopicPartition]) -> None:
         self._cache.clear()
         self._written.clear()
@@ -183,6 +241,10 @@ class IntakeWorker:
             if partition in assignment:
                 stored = self.stored_position(partition)
                 self._consumer.seek(partition, 0 if stored is None else stored + 1)
+
+
+def _source(record: ConsumerRecord) -> tuple[str, int, int]:
+    return (record.topic, record.partition, record.offset)
 
 
 def _dead_letter(record: ConsumerRecord, outcome: Rejected) -> DeadLetter.Created:

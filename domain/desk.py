@@ -82,6 +82,14 @@ class IntakeDesk:
         assert isinstance(result, Case)
         return Accepted(result, parsed.message_id)
 
+    def abandon(self, case_id: str | None) -> None:
+        """Drop what a decision that raised left pending on its case, so none of it reaches
+        a view with a later message's events. (State a half-applied event changed stays:
+        callers that can, such as the live intake, re-decide the whole batch instead.)"""
+        case = self._cases.find(case_id) if case_id is not None else None
+        if case is not None:
+            case.collect_events()
+
     def _take_invalid(self, invalid: InvalidMessage) -> Outcome:
         if invalid.message_id is not None:
             if self._ledger.has_seen(invalid.message_id):

@@ -136,12 +136,40 @@ def _describe(error: ValidationError) -> str:
 
 
 def _invalid(detail: str, raw: bytes | None) -> InvalidMessage:
-    salvaged = _salvage(raw) if raw is not None else {}
+    identity = _identity(raw)
     return InvalidMessage(
-        rejection=Rejection(ReasonCode.INVALID_MESSAGE, detail),
-        message_id=_valid_or_none(_MESSAGE_ID, salvaged.get("message_id")),
-        case_id=_valid_or_none(_CASE_ID, salvaged.get("case_id")),
-        at=_valid_or_none(INSTANT_ADAPTER, salvaged.get("at")),
+        Rejection(ReasonCode.INVALID_MESSAGE, detail),
+        identity.message_id,
+        identity.case_id,
+        identity.at,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """What names and dates a record that could not be taken as a message."""
+
+    message_id: str | None
+    case_id: str | None
+    at: datetime | None
+
+
+def salvage_identity(raw: bytes) -> Identity:
+    """The readable identity of any record, bounded like `parse_message` (for a record whose
+    decision failed: the caller refuses it by what can be read of it)."""
+    if raw.startswith(BOM):
+        raw = raw[len(BOM) :]
+    if len(raw) > MAX_MESSAGE_BYTES:
+        return Identity(None, None, None)
+    return _identity(_top_level(raw) if _hostile_shape(raw) is not None else raw)
+
+
+def _identity(raw: bytes | None) -> Identity:
+    salvaged = _salvage(raw) if raw is not None else {}
+    return Identity(
+        _valid_or_none(_MESSAGE_ID, salvaged.get("message_id")),
+        _valid_or_none(_CASE_ID, salvaged.get("case_id")),
+        _valid_or_none(INSTANT_ADAPTER, salvaged.get("at")),
     )
 
 

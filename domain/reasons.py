@@ -11,7 +11,8 @@ from enum import StrEnum
 
 
 class ReasonCode(StrEnum):
-    """The reason codes of the intake contract, version 1 (nothing else is ever emitted)."""
+    """The reason codes of the intake contract (1.1), and `decision_failed`, the last line of
+    defence when deciding on one record raised (nothing else is ever emitted)."""
 
     INVALID_MESSAGE = "invalid_message"
     UNKNOWN_CASE = "unknown_case"
@@ -26,6 +27,10 @@ class ReasonCode(StrEnum):
     NO_PENDING_PROPOSAL = "no_pending_proposal"
     INVALID_TRANSITION = "invalid_transition"
     CASE_CLOSED = "case_closed"
+    DECISION_FAILED = "decision_failed"
+    """Not a rule of the contract: Casebook itself failed while deciding on the record (a bug,
+    named in the detail by the error's class and message). The record is kept with its bytes
+    like every rejection, so it can be fed again once the fault is fixed; the stream goes on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,3 +39,10 @@ class Rejection:
 
     reason: ReasonCode
     detail: str
+
+
+def failed_decision(error: Exception) -> Rejection:
+    """The rejection of a record whose decision raised: what went wrong, for the operator."""
+    return Rejection(
+        ReasonCode.DECISION_FAILED, f"deciding raised {type(error).__name__}: {error}"[:1000]
+    )

@@ -51,7 +51,7 @@ def show_sla(args: argparse.Namespace) -> int:
         written = write_table(report, args.output, args.format)
         print(f"wrote {written} cases to {args.output}")
     elif args.json:
-        _print_json(report)
+        _print_json({"as_of": format_instant(as_of), **report})  # contract 1.1: names its T
     else:
         sys.stdout.write(render_sla(report, format_instant(as_of) or ""))
     return 0

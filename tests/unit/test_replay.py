@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from casebook.bounded_replay import replay_bounded
 from casebook.cli import main
 from casebook.history_generator import build_history
 from casebook.policies import load_policy
@@ -16,6 +17,7 @@ from casebook.replay import replay_history
 from domain import case as case_module
 
 from .support import (
+    POLICY,
     Message,
     closed,
     contract_fields,
@@ -26,6 +28,7 @@ from .support import (
     replay,
     report,
     responded,
+    stamp,
 )
 
 SAMPLES = Path("/work/shared/samples")
@@ -194,5 +197,21 @@ def test_an_unsealed_replay_reports_what_the_sealed_one_does_and_hashes_nothing(
     assert unsealed.report() == sealed.report()
     as_of = sealed.latest_at
     assert unsealed.audit.report(as_of) == sealed.audit.report(as_of)  # every event kept
-    with pytest.raises(AssertionError, match="sealed an event"):
-        replay_history(lines, load_policy())
+    # The sealed default does seal: every opening raised, and was refused for it.
+    refused = replay_history(lines, load_policy()).rejected.entries
+    failed = [entry for entry in refused if entry.reason == "decision_failed"]
+    assert failed and all("sealed an event" in entry.detail for entry in failed)
+
+
+def test_without_as_of_every_rejection_is_listed_whatever_its_at() -> None:
+    """Contract 1.1: the default T dates the SLA statuses, it filters nothing."""
+    late_invalid = {**responded(600, message_id="late"), "severity": "high", "type": "nope"}
+    lines = [opened(0), responded(10), late_invalid]
+    result = replay(lines)
+    expected = [{"message_id": "late", "case_id": "C-1", "reason": "invalid_message"}]
+    assert result.report()["rejected"] == expected
+    assert result.report()["as_of"] == stamp(10)
+    assert result.report(instant(10))["rejected"] == []  # an asked-for T does filter
+    with replay_bounded(map(line, lines), POLICY) as bounded:
+        assert bounded.report() == result.report()
+        assert bounded.report(instant(10)) == result.report(instant(10))

@@ -216,6 +216,41 @@ def test_a_message_dated_exactly_at_the_opening_is_accepted() -> None:
     accepted(desk, responded(0))
 
 
+# ---- out_of_order (contract 1.1) --------------------------------------------------------
+
+
+def test_a_message_dated_before_the_cases_latest_accepted_one_is_out_of_order() -> None:
+    desk = open_desk(responded(30))
+    outcome = rejected(desk, resolved(29), ReasonCode.OUT_OF_ORDER)
+    assert "2026-09-01T12:30:00Z" in outcome.rejection.detail
+    accepted(desk, resolved(30))  # equal instants are in order
+
+
+def test_a_rejected_message_does_not_move_the_cases_clock() -> None:
+    desk = open_desk(responded(30))
+    rejected(desk, reopened(40), ReasonCode.INVALID_TRANSITION)
+    accepted(desk, resolved(35))
+
+
+def test_before_open_wins_over_out_of_order() -> None:
+    desk = open_desk(responded(30))
+    rejected(desk, resolved(-5), ReasonCode.BEFORE_OPEN)
+
+
+def test_case_closed_before_case_exists_before_out_of_order() -> None:
+    desk = open_desk(responded(30))
+    rejected(desk, opened(10), ReasonCode.CASE_EXISTS)
+    accepted(desk, closed(40))
+    desk.case().collect_events()
+    rejected(desk, opened(10), ReasonCode.CASE_CLOSED)
+    rejected(desk, responded(10), ReasonCode.CASE_CLOSED)
+
+
+def test_out_of_order_is_judged_before_the_types_own_rules() -> None:
+    desk = open_desk(responded(30))
+    rejected(desk, proposed(20, 2), ReasonCode.OUT_OF_ORDER)  # also severity_unchanged
+
+
 # ---- no_initial_contact, severity_unchanged, severity_above_cap --------------------------
 
 
