@@ -69,9 +69,13 @@ class _InstantText:
 
 Instant = Annotated[datetime, _InstantText]
 
-MessageId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+NO_NUL = r"^[^\x00]*$"
+"""Ids may hold any character but NUL (U+0000): PostgreSQL's text, where the views keep ids,
+cannot hold it, so an id with one would be a record no store could take (the contract is
+silent; refused `invalid_message`, documented in the README)."""
+MessageId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=NO_NUL)]
 CaseId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:\-]{1,64}$")]
-AccountId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+AccountId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=NO_NUL)]
 
 
 def _empty_is_absent(value: object) -> object:

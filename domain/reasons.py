@@ -44,5 +44,6 @@ class Rejection:
 def failed_decision(error: Exception) -> Rejection:
     """The rejection of a record whose decision raised: what went wrong, for the operator."""
     return Rejection(
-        ReasonCode.DECISION_FAILED, f"deciding raised {type(error).__name__}: {error}"[:1000]
+        ReasonCode.DECISION_FAILED,
+        f"deciding raised {type(error).__name__}: {error}"[:1000].replace("\x00", "\\x00"),
     )

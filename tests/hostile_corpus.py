@@ -69,6 +69,9 @@ VALID: list[bytes] = [
     ),  # the message object is level 1: 64 levels, fine
     _text(_message("h-bignum", x=2**200, at="2026-09-01T12:40:00Z")).encode(),
     _text(
+        _message("h-nul", body="a\u0000b", x={"\u0000": "\u0000"}, at="2026-09-01T12:45:00Z")
+    ).encode(),  # NUL in free text and extra fields is kept (as JSON text on every store)
+    _text(
         _message(
             "h-propose",
             type="severity.proposed",
@@ -149,6 +152,12 @@ HOSTILE: list[Hostile] = [
         "offset +24:00",
         _text(_message("h-offset", at="2026-09-01T12:00:00+24:00")).encode(),
         "h-offset",
+    ),
+    Hostile("NUL in the message id", _text(_message("h-\u0000")).encode(), None),
+    Hostile(
+        "NUL in the actor id",
+        _text(_message("h-nul-actor", actor={"id": "e\u0000", "role": "engineer"})).encode(),
+        "h-nul-actor",
     ),
     Hostile("id of 129", _text(_message("m" * 129)).encode(), None),
     Hostile(
