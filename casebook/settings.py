@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     partitions: int = Field(
         default=6, ge=1, description="Partitions of the topics Casebook creates."
     )
+    evidence_retention_ms: int = Field(
+        default=-1,
+        ge=-1,
+        description="retention.ms of the intake, rejected and events topics Casebook creates:"
+        " -1 (the default) keeps the evidence for good; `casebook rebuild` and every auditor"
+        " read the events topic from its first record. Breach warnings keep the broker's.",
+    )
     batch_size: int = Field(
         default=500, ge=1, description="Most records taken per poll (one store transaction)."
     )

@@ -21,8 +21,8 @@ from consumers.errors import RETRIABLE
 from consumers.event_store import CaseStore
 from consumers.intake_batch import CaseCache, StoreBatch
 from consumers.kafka_clients import (
+    CaughtUpHints,
     SeekToStoredPositions,
-    caught_up,
     hint_positions,
     make_consumer,
     subscribe_known,
@@ -61,6 +61,7 @@ class IntakeWorker:
         self._cache = CaseCache(settings.intake_cached_cases)
         self._written: dict[TopicPartition, int] = {}  # partition -> last offset we stored
         self._consumer = make_consumer(settings, settings.topic("casebook-intake"))
+        self._caught_up = CaughtUpHints(self._consumer)
         self._listener = SeekToStoredPositions(self._consumer, self.stored_position)
         subscribe_known(self._consumer, [topics.intake], self._listener)
         self._assignments_seen = 0
@@ -102,7 +103,7 @@ class IntakeWorker:
         return sum(len(records) for records in fresh.values())
 
     def idle(self) -> bool:
-        return caught_up(self._consumer)
+        return self._caught_up.caught_up()
 
     def close(self) -> None:
         self._consumer.close(autocommit=False)

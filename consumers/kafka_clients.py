@@ -254,24 +254,69 @@ def rejoin_pending(consumer: KafkaConsumer) -> bool:
     return bool(need_rejoin())
 
 
-def caught_up(consumer: KafkaConsumer) -> bool:
-    """True when the consumer owns every partition of its topics and has read each to its end.
+def _caught_up_positions(consumer: KafkaConsumer) -> dict[TopicPartition, int] | None:
+    """Every owned partition's position when all are read to their end, else None.
 
-    Owning only some is not idle: the other partitions belong to another member, possibly a
-    killed one the coordinator still counts until its session expires; `--until-idle` would
-    otherwise exit with their records unprocessed (seen in tests/faults: a SIGKILLed
-    projections process left the views without half the history).
+    Owning only some is not caught up: the other partitions belong to another member,
+    possibly a killed one the coordinator still counts until its session expires;
+    `--until-idle` would otherwise exit with their records unprocessed (seen in tests/faults:
+    a SIGKILLed projections process left the views without half the history).
     """
     assignment = consumer.assignment()
     if not assignment:
-        return False
+        return None
     topics = consumer.subscription() or {partition.topic for partition in assignment}
     for topic in topics:
         partitions = consumer.partitions_for_topic(topic) or set()
         if any(TopicPartition(topic, p) not in assignment for p in partitions):
-            return False
+            return None
     ends = consumer.end_offsets(list(assignment))
-    return all(consumer.position(partition) >= ends[partition] for partition in assignment)
+    positions = {partition: consumer.position(partition) for partition in assignment}
+    if all(positions[partition] >= ends[partition] for partition in assignment):
+        return positions
+    return None
+
+
+class CaughtUpHints:
+    """`caught_up`, which also tells the group the end positions once they are reached.
+
+    The per-poll hint is the last record taken + 1. On a transactional topic (the events and
+    rejected topics the relay writes) the commit marker after that record takes an offset
+    of its own, so a group caught up on such a topic showed lag 1 forever in Kafka's tools
+    (`kafka-consumer-groups --describe`) and every lag alert fired. Once caught up, the
+    consumer's position is the end offset, past the marker; everything before it was taken
+    and stored (a failed store seeks back), so committing it is as safe as the poll's hint.
+    """
+
+    def __init__(self, consumer: KafkaConsumer) -> None:
+        self._consumer = consumer
+        self._hinted: dict[TopicPartition, int] = {}
+
+    def caught_up(self) -> bool:
+        positions = _caught_up_positions(self._consumer)
+        if positions is None:
+            return False
+        moved = {tp: at for tp, at in positions.items() if self._hinted.get(tp) != at}
+        if moved:
+            hint_positions(self._consumer, moved)
+            self._hinted.update(moved)
+        return True
+
+
+def truncated_partitions(settings: Settings, topics: Sequence[str]) -> dict[TopicPartition, int]:
+    """The partitions of `topics` whose first record is gone (retention or a deletion moved
+    their earliest offset past 0), with that earliest offset."""
+    consumer = make_consumer(settings, None)
+    try:
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        earliest = consumer.beginning_offsets(partitions) if partitions else {}
+    finally:
+        consumer.close()
+    return {partition: offset for partition, offset in earliest.items() if offset > 0}
 
 
 def assign_whole_topic(consumer: KafkaConsumer, topic: str) -> None:

@@ -17,8 +17,8 @@ from kafka.consumer.fetcher import ConsumerRecord
 
 from casebook.settings import Settings
 from consumers.kafka_clients import (
+    CaughtUpHints,
     SeekToStoredPositions,
-    caught_up,
     hint_positions,
     make_consumer,
     subscribe_known,
@@ -52,6 +52,7 @@ class ProjectionWorker:
         self._unchecked_changes = clock is not None
         self._topics = topics
         self._consumer = make_consumer(settings, group or settings.topic("casebook-projections"))
+        self._caught_up = CaughtUpHints(self._consumer)
         self._listener = SeekToStoredPositions(self._consumer, self._stored_position)
         subscribe_known(self._consumer, [topics.events, topics.rejected], self._listener)
         self.applied = 0
@@ -80,7 +81,7 @@ class ProjectionWorker:
         return taken
 
     def idle(self) -> bool:
-        return not self._unchecked_changes and caught_up(self._consumer)
+        return not self._unchecked_changes and self._caught_up.caught_up()
 
     def _record_warnings(self, clock: Callable[[], datetime]) -> None:
         """Warn only when caught up: responses already on the topic must be known first.
@@ -89,7 +90,7 @@ class ProjectionWorker:
         one after each small batch held up the next (publish -> view latency) for nothing, as
         warnings are due by the second. Until the scan after the last change, not idle."""
         due = time.monotonic() >= self._warnings_checked + self._warnings_every_s
-        if not due or not caught_up(self._consumer):
+        if not due or not self._caught_up.caught_up():
             return
         recorded = self._views.record_due_warnings(clock())
         self._warnings_checked = time.monotonic()

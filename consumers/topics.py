@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from kafka import KafkaAdminClient
+from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.errors import TopicAlreadyExistsError
 
 from casebook.settings import Settings
@@ -34,22 +36,35 @@ class Topics:
             warnings_positions=settings.topic("casebook.sla.warnings.positions"),
         )
 
+    def evidence(self) -> tuple[str, str, str]:
+        """The topics that are the record of what happened: kept for good by default."""
+        return (self.intake, self.rejected, self.events)
+
 
 def ensure_topics(settings: Settings) -> Topics:
     """Create the topics that do not exist yet (idempotent).
 
     Intake, rejected and events get `settings.partitions` partitions (keyed by case id,
-    so a case's messages stay in order). The relay's positions topic has one compacted
-    partition: its single owner in the relay's group is the one active relay.
+    so a case's messages stay in order) and `settings.evidence_retention_ms` (-1: kept for
+    good; they are the evidence, and the views are rebuilt from the events). The relay's
+    positions topic has one compacted partition: its single owner in the relay's group is
+    the one active relay. An evidence topic that exists with a finite retention is warned
+    about (it is the operator's to change; Casebook does not alter topics it finds).
     """
     topics = Topics.from_settings(settings)
     wanted: dict[str, dict[str, object]] = {
         name: {"num_partitions": settings.partitions, "replication_factor": 1}
         for name in (topics.intake, topics.rejected, topics.events, topics.warnings)
     }
+    retention = str(settings.evidence_retention_ms)
+    for evidence in topics.evidence():
+        wanted[evidence]["configs"] = {"retention.ms": retention}
     # A dead letter is the original record (up to the intake topic's limit, 1 MiB by default)
     # plus our headers: the rejected topic takes more, so no rejection can be too big to keep.
-    wanted[topics.rejected]["configs"] = {"max.message.bytes": str(REJECTED_MAX_MESSAGE_BYTES)}
+    wanted[topics.rejected]["configs"] = {
+        "retention.ms": retention,
+        "max.message.bytes": str(REJECTED_MAX_MESSAGE_BYTES),
+    }
     for positions in (topics.relay_positions, topics.warnings_positions):
         wanted[positions] = {
             "num_partitions": 1,
@@ -66,9 +81,37 @@ def ensure_topics(settings: Settings) -> Topics:
                 log.info("created topics %s", sorted(missing))
             except TopicAlreadyExistsError:
                 pass  # another process created them between our list and create: fine
+        found = [name for name in topics.evidence() if name in existing]
+        for name, retention_ms in finite_retentions(admin, found).items():
+            log.warning(
+                "topic %s has retention.ms=%d (%s): its oldest records will be deleted, and"
+                " `casebook rebuild` and auditors then read a history without them; set"
+                " retention.ms=-1 on it (kafka-configs --alter) to keep the evidence",
+                name,
+                retention_ms,
+                _days(retention_ms),
+            )
     finally:
         admin.close()
     return topics
+
+
+def finite_retentions(admin: KafkaAdminClient, names: list[str]) -> dict[str, int]:
+    """The topics among `names` whose records expire (retention.ms >= 0), with it."""
+    if not names:
+        return {}
+    resources = [ConfigResource(ConfigResourceType.TOPIC, name, ["retention.ms"]) for name in names]
+    described = admin.describe_configs(resources, config_filter="all")
+    found: dict[str, int] = {}
+    for name, configs in described.get("topic", {}).items():
+        value = configs.get("retention.ms", {}).get("value")
+        if value is not None and int(value) >= 0:
+            found[name] = int(value)
+    return found
+
+
+def _days(retention_ms: int) -> str:
+    return f"{retention_ms / 86_400_000:.4g} days"
 
 
 def delete_topics_under(settings: Settings, prefix: str) -> list[str]:

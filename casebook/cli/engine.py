@@ -15,6 +15,8 @@ from casebook.progress import counter, progress
 from casebook.publishing import publish_report
 from casebook.role_processes import engine_for
 from casebook.settings import Settings
+from consumers.kafka_clients import truncated_partitions
+from consumers.topics import Topics
 from consumers.view_store import ViewStore
 
 
@@ -35,6 +37,12 @@ def register(subparsers: Any) -> None:
     rebuild = subparsers.add_parser(
         "rebuild",
         help="drop the views and rebuild them from the events topic (stop projection runners first)",
+    )
+    rebuild.add_argument(
+        "--accept-truncated-history",
+        action="store_true",
+        help="rebuild even when the events or rejected topic has lost its oldest records"
+        " (the views will lack the cases those records were about)",
     )
     rebuild.set_defaults(handler=rebuild_views)
 
@@ -75,6 +83,23 @@ def publish_file(args: argparse.Namespace) -> int:
 def rebuild_views(args: argparse.Namespace) -> int:
     configure_logging()
     settings = Settings()
+    topics = Topics.from_settings(settings)
+    truncated = truncated_partitions(settings, [topics.events, topics.rejected])
+    if truncated:
+        where = ", ".join(
+            f"{partition.topic}[{partition.partition}] starts at offset {offset}"
+            for partition, offset in sorted(truncated.items())
+        )
+        verdict = "rebuilding anyway (--accept-truncated-history)"
+        if not args.accept_truncated_history:
+            verdict = "refusing to rebuild views that would silently lack them"
+        print(
+            f"casebook rebuild: the oldest records are gone ({where}): {verdict}; keep the"
+            " evidence with retention.ms=-1 (CASEBOOK_EVIDENCE_RETENTION_MS)",
+            file=sys.stderr,
+        )
+        if not args.accept_truncated_history:
+            return 1
     views = ViewStore(settings)
     views.reset()
     views.close()

@@ -1,0 +1,111 @@
+"""The evidence is kept for good, a rebuild says when it is not, and a caught-up group lags 0.
+
+On the real broker: the topics Casebook creates keep their records (retention.ms=-1) unless
+the operator says otherwise; an existing evidence topic with a finite retention is warned
+about at start; `casebook rebuild` refuses a topic that lost its first records unless asked;
+and after a run every group's committed offsets are the end offsets, transactional commit
+markers included, as `kafka-consumer-groups --describe` computes lag.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import pytest
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
+
+from casebook.settings import Settings
+from consumers.topics import ensure_topics
+from tests.integration.engine_support import (
+    SAMPLES,
+    casebook,
+    publish,
+    run_casebook,
+    run_until_idle,
+)
+
+HISTORY = SAMPLES / "history-small.jsonl"
+
+
+def retention_of(admin: KafkaAdminClient, names: list[str]) -> dict[str, str]:
+    resources = [ConfigResource(ConfigResourceType.TOPIC, name, ["retention.ms"]) for name in names]
+    described = admin.describe_configs(resources, config_filter="all")["topic"]
+    return {name: described[name]["retention.ms"]["value"] for name in names}
+
+
+def test_the_evidence_topics_are_created_to_keep_their_records(
+    settings_factory: Callable[..., Settings], kafka_admin: KafkaAdminClient
+) -> None:
+    topics = ensure_topics(settings_factory())
+    retention = retention_of(kafka_admin, [*topics.evidence(), topics.warnings])
+    assert {retention[name] for name in topics.evidence()} == {"-1"}
+    assert retention[topics.warnings] == "604800000"  # warnings keep the broker's default
+
+    chosen = ensure_topics(settings_factory(evidence_retention_ms=86_400_000))
+    assert set(retention_of(kafka_admin, list(chosen.evidence())).values()) == {"86400000"}
+
+
+def test_an_existing_evidence_topic_with_finite_retention_is_warned_about(
+    settings_factory: Callable[..., Settings],
+    kafka_admin: KafkaAdminClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = settings_factory()
+    events = settings.topic("casebook.events")
+    kafka_admin.create_topics([NewTopic(events, 1, 1)])  # the broker's 7 days
+    with caplog.at_level(logging.WARNING, logger="consumers.topics"):
+        ensure_topics(settings)
+    warned = [r.getMessage() for r in caplog.records if events in r.getMessage()]
+    assert len(warned) == 1, caplog.text
+    assert "retention.ms=604800000 (7 days)" in warned[0]
+    assert "retention.ms=-1" in warned[0]
+
+
+def test_rebuild_refuses_an_events_topic_that_lost_its_first_records(
+    settings_factory: Callable[..., Settings], kafka_admin: KafkaAdminClient
+) -> None:
+    settings = settings_factory(partitions=1)
+    publish(settings, HISTORY)
+    run_until_idle(settings)
+    events = TopicPartition(settings.topic("casebook.events"), 0)
+    kafka_admin.delete_records({events: 5})  # as retention would
+
+    refused = run_casebook(settings, "rebuild")
+    assert refused.returncode == 1
+    assert f"{events.topic}[0] starts at offset 5" in refused.stderr
+    assert "refusing to rebuild" in refused.stderr and "Traceback" not in refused.stderr
+
+    done = casebook(settings, "rebuild", "--accept-truncated-history")
+    assert "rebuilding anyway" in done.stderr and "views rebuilt" in done.stdout
+
+
+def test_a_caught_up_engine_leaves_every_group_at_lag_zero(
+    settings_factory: Callable[..., Settings], kafka_admin: KafkaAdminClient
+) -> None:
+    settings = settings_factory(partitions=3)
+    publish(settings, HISTORY)
+    run_until_idle(settings)
+    groups = {
+        settings.topic("casebook-intake"): [settings.topic("casebook.intake")],
+        settings.topic("casebook-projections"): [
+            settings.topic("casebook.events"),
+            settings.topic("casebook.intake.rejected"),
+        ],
+    }
+    consumer = KafkaConsumer(**settings.kafka_client_config())
+    try:
+        for group, group_topics in groups.items():
+            partitions = [
+                TopicPartition(topic, p)
+                for topic in group_topics
+                for p in sorted(consumer.partitions_for_topic(topic) or ())
+            ]
+            ends = consumer.end_offsets(partitions)
+            committed = kafka_admin.list_group_offsets({group: None})[group]
+            lag = {tp: ends[tp] - committed[tp].offset for tp in partitions if tp in committed}
+            assert set(committed) >= set(partitions), (group, committed)
+            assert set(lag.values()) == {0}, (group, lag)
+    finally:
+        consumer.close()
