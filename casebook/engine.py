@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 ROLES = ("intake", "relay", "projections")
 POLL_MS = 500
 IDLE_CHECK_S = 0.25
+STEP_STUCK_S = 4 * POLL_MS / 1000
+"""A step running longer than this (an idle one polls for POLL_MS at most) is blocked on
+something, so its role is not idle now, whatever its last step said."""
 STATUS_EVERY_S = 0.05
 WARNINGS_RECHECK_S = 0.25
 GC_YOUNG_THRESHOLD = 20_000
@@ -104,8 +107,17 @@ class Slot:
     failures: int = 0
     progress: int = 0
     idle: bool = False
+    """What the last finished step said; see `idle_now`."""
+    stepping_since: float | None = None
     error: BaseException | None = None
     thread: threading.Thread | None = field(default=None, repr=False)
+
+    def idle_now(self) -> bool:
+        """Caught up now: the last step found nothing, and no step is stuck since (a role
+        blocked inside a step, on a leaderless partition or a dead coordinator, kept the
+        idle flag of the step before, and `--until-idle` could report idle meanwhile)."""
+        since = self.stepping_since
+        return self.idle and (since is None or time.monotonic() - since < STEP_STUCK_S)
 
     def ensure(self) -> Worker:
         if self.worker is None:
@@ -207,12 +219,12 @@ class Engine:
             while not stop.wait(every_s):
                 total = sum(slot.progress for slot in self._slots)
                 if on_status is not None:
-                    on_status(all(slot.idle for slot in self._slots), total)
+                    on_status(all(slot.idle_now() for slot in self._slots), total)
                 if on_progress is not None and total > reported:
                     on_progress(total - reported)
                 moved, reported = total != reported, total
                 if until_idle:
-                    all_idle = all(slot.idle for slot in self._slots)
+                    all_idle = all(slot.idle_now() for slot in self._slots)
                     quiet_checks = quiet_checks + 1 if all_idle and not moved else 0
                     if quiet_checks >= 2:
                         break
@@ -239,16 +251,19 @@ class Engine:
 
     def _step(self, slot: Slot, stop: threading.Event) -> bool:
         try:
+            slot.stepping_since = time.monotonic()
             worker = slot.ensure()
             done = worker.step(POLL_MS)
             slot.failures = 0
             slot.progress += done
             slot.idle = done == 0 and worker.idle()
+            slot.stepping_since = None
             return True
         except IntegrityError:
             raise  # a conflict the worker did not expect is a bug, not weather
         except RETRIABLE as error:
             slot.idle = False
+            slot.stepping_since = None
             slot.failures += 1
             delay = min(BACKOFF_MAX_S, BACKOFF_START_S * 2 ** (slot.failures - 1))
             log.warning(

@@ -270,11 +270,44 @@ def _caught_up_positions(consumer: KafkaConsumer) -> dict[TopicPartition, int] |
         partitions = consumer.partitions_for_topic(topic) or set()
         if any(TopicPartition(topic, p) not in assignment for p in partitions):
             return None
-    ends = consumer.end_offsets(list(assignment))
+    try:
+        ends = end_offsets(consumer, list(assignment))
+    except PartitionWithoutLeader as error:
+        _log_leaderless_once(str(error))
+        return None  # not caught up while a partition it reads cannot be read to its end
     positions = {partition: consumer.position(partition) for partition in assignment}
     if all(positions[partition] >= ends[partition] for partition in assignment):
         return positions
     return None
+
+
+class PartitionWithoutLeader(KafkaError):
+    """A partition has no leader (its broker is down): a wait, never a reason to exit."""
+
+    retriable = True
+
+
+def end_offsets(
+    consumer: KafkaConsumer, partitions: list[TopicPartition]
+) -> dict[TopicPartition, int]:
+    """`consumer.end_offsets`, where a partition without a leader is a retriable wait.
+
+    kafka-python 3.0.12 raises a bare `KeyError` from the offset look-up when a partition has
+    no leader; that ended the projections process, and the supervisor every role, when one
+    broker of a cluster was lost."""
+    try:
+        return consumer.end_offsets(partitions)  # type: ignore[no-any-return]
+    except KeyError as error:
+        raise PartitionWithoutLeader(f"no leader for {error}: waiting for one") from error
+
+
+_leaderless_logged: set[str] = set()
+
+
+def _log_leaderless_once(what: str) -> None:
+    if what not in _leaderless_logged:
+        _leaderless_logged.add(what)
+        log.warning("%s (not caught up until it has one)", what)
 
 
 class CaughtUpHints:

@@ -22,6 +22,7 @@ from kafka.errors import KafkaError
 from casebook.settings import Settings
 from consumers.event_store import CaseStore
 from consumers.kafka_clients import (
+    end_offsets,
     make_consumer,
     make_producer,
     rejoin_pending,
@@ -29,6 +30,7 @@ from consumers.kafka_clients import (
 )
 from consumers.stored_fields import StoredFields
 from consumers.topics import REJECTED_MAX_MESSAGE_BYTES, Topics
+from consumers.transactions import STEP_DEADLINE_S, commit_confirmed
 from consumers.wire import OutgoingRecord, case_event_record, dead_letter_record
 from domain.case import Case
 from domain.ledger import DeadLetter
@@ -204,22 +206,35 @@ class OutboxRelay:
         self._election.close(autocommit=False)
 
     def _publish(self, records: list[tuple[str, OutgoingRecord]], last_id: int) -> None:
+        """One transaction: the records and the new position. The position moves only once
+        Kafka confirmed every record and the commit (`commit_confirmed`); on anything less
+        the producer is dropped, and the next step takes office again from the position
+        the positions topic holds."""
         producer = self._producer
         assert producer is not None
         committed = False
         try:
             producer.begin_transaction()
-            for topic, record in records:
+            futures = [
                 producer.send(topic, key=record.key, value=record.value, headers=record.headers)
+                for topic, record in records
+            ]
             position = json.dumps({"notification_id": last_id}).encode()
-            producer.send(self._positions.topic, key=POSITION_KEY, value=position, partition=0)
-            producer.flush()
-            producer.commit_transaction()
+            futures.append(
+                producer.send(self._positions.topic, key=POSITION_KEY, value=position, partition=0)
+            )
+            commit_confirmed(producer, futures)
             committed = True
         finally:
             if not committed:
-                # Fenced, timed out or interrupted: nothing of the batch is visible to
-                # read_committed consumers. Start again from the position on the topic.
+                # Fenced, unconfirmed, timed out or interrupted: nothing of the batch counts.
+                # A new producer's init_transactions() aborts what is left open; start again
+                # from the position on the topic.
+                log.warning(
+                    "%s: batch after %s not committed; resuming from the committed position",
+                    self._name,
+                    self.position,
+                )
                 self._resign()
         self.position = last_id
         self.published += len(records)
@@ -241,6 +256,13 @@ class OutboxRelay:
             batch_size=RELAY_BATCH_BYTES,
             retry_backoff_ms=10,
             max_request_size=REJECTED_MAX_MESSAGE_BYTES + 64 * 1024,
+            # Every wait has a deadline (see consumers/transactions.py): a record not
+            # delivered within the step deadline fails its future (kafka-python's default
+            # 120 s kept a relay on a dead coordinator for 125 s), and init_transactions()
+            # or a blocked send gives up as soon.
+            request_timeout_ms=int(STEP_DEADLINE_S * 1000 / 2),
+            delivery_timeout_ms=int(STEP_DEADLINE_S * 1000),
+            max_block_ms=int(STEP_DEADLINE_S * 1000),
         )
         producer.init_transactions()
         self.position = self._read_committed_position()
@@ -271,7 +293,7 @@ class OutboxRelay:
         try:
             reader.assign([self._positions])
             reader.seek_to_beginning(self._positions)
-            end = reader.end_offsets([self._positions])[self._positions]
+            end = end_offsets(reader, [self._positions])[self._positions]
             position = None
             deadline = time.monotonic() + 60
             while reader.position(self._positions) < end:
