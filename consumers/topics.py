@@ -81,8 +81,11 @@ def ensure_topics(settings: Settings) -> Topics:
                 log.info("created topics %s", sorted(missing))
             except TopicAlreadyExistsError:
                 pass  # another process created them between our list and create: fine
-        found = [name for name in topics.evidence() if name in existing]
-        for name, retention_ms in finite_retentions(admin, found).items():
+        # Every evidence topic, not only those found before creating: one made by someone
+        # else a moment ago may not be listed yet (its creation here then fails quietly).
+        for name, retention_ms in finite_retentions(admin, list(topics.evidence())).items():
+            if retention_ms == settings.evidence_retention_ms:
+                continue  # the operator's choice
             log.warning(
                 "topic %s has retention.ms=%d (%s): its oldest records will be deleted, and"
                 " `casebook rebuild` and auditors then read a history without them; set"

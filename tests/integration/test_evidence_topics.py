@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 
@@ -47,18 +46,35 @@ def test_the_evidence_topics_are_created_to_keep_their_records(
     assert set(retention_of(kafka_admin, list(chosen.evidence())).values()) == {"86400000"}
 
 
+class Recorded(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 def test_an_existing_evidence_topic_with_finite_retention_is_warned_about(
-    settings_factory: Callable[..., Settings],
-    kafka_admin: KafkaAdminClient,
-    caplog: pytest.LogCaptureFixture,
+    settings_factory: Callable[..., Settings], kafka_admin: KafkaAdminClient
 ) -> None:
     settings = settings_factory()
     events = settings.topic("casebook.events")
     kafka_admin.create_topics([NewTopic(events, 1, 1)])  # the broker's 7 days
-    with caplog.at_level(logging.WARNING, logger="consumers.topics"):
+    # A handler of its own on the module's logger: earlier in-process commands of the suite
+    # configure logging, and pytest's capture then missed the record.
+    recorded = Recorded()
+    topics_log = logging.getLogger("consumers.topics")
+    topics_log.addHandler(recorded)
+    level = topics_log.level
+    topics_log.setLevel(logging.WARNING)
+    try:
         ensure_topics(settings)
-    warned = [r.getMessage() for r in caplog.records if events in r.getMessage()]
-    assert len(warned) == 1, caplog.text
+    finally:
+        topics_log.removeHandler(recorded)
+        topics_log.setLevel(level)
+    warned = [message for message in recorded.messages if events in message]
+    assert len(warned) == 1, recorded.messages
     assert "retention.ms=604800000 (7 days)" in warned[0]
     assert "retention.ms=-1" in warned[0]
 
