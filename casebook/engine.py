@@ -26,10 +26,11 @@ from eventsourcing.persistence import IntegrityError, PersistenceError
 from casebook.policies import load_policy
 from casebook.settings import Settings
 from consumers.errors import RETRIABLE
+from consumers.event_outbox import EventStoreOutbox
 from consumers.event_store import open_case_store
 from consumers.intake import IntakeWorker
 from consumers.projection_runner import ProjectionWorker
-from consumers.relay import EventStoreOutbox, OutboxRelay
+from consumers.relay import OutboxRelay
 from consumers.topics import Topics, ensure_topics
 from consumers.view_store import ViewStore
 from consumers.warnings import WarningsOutbox

@@ -15,9 +15,8 @@ from typing import Any, Protocol
 
 from domain.desk import Accepted, IntakeDesk, Rejected
 from domain.memory import InMemoryCases, InMemoryLedger
-from domain.parsing import BOM, InvalidMessage, parse_message, salvage_identity
+from domain.parsing import BOM, InvalidMessage, failed_decision_message, parse_message
 from domain.policy import Policy
-from domain.reasons import failed_decision
 from domain.timefmt import END_OF_TIME, format_instant
 from projections.audit import AuditView
 from projections.rejections import RejectedList
@@ -151,7 +150,5 @@ def take_history(
 def _failed(raw: bytes, error: Exception) -> tuple[InvalidMessage, Rejected]:
     """A line whose decision raised, refused `decision_failed` with its readable identity."""
     log.error("deciding on a line raised %s: %s", type(error).__name__, error, exc_info=error)
-    identity = salvage_identity(raw)
-    rejection = failed_decision(error)
-    invalid = InvalidMessage(rejection, identity.message_id, identity.case_id, identity.at)
-    return invalid, Rejected(rejection, identity.message_id, identity.case_id, identity.at)
+    invalid = failed_decision_message(raw, error)
+    return invalid, Rejected(invalid.rejection, invalid.message_id, invalid.case_id, invalid.at)

@@ -20,21 +20,15 @@ from casebook.settings import Settings
 from consumers.errors import RETRIABLE
 from consumers.event_store import CaseStore
 from consumers.intake_batch import CaseCache, StoreBatch
-from consumers.kafka_clients import (
-    CaughtUpHints,
-    SeekToStoredPositions,
-    hint_positions,
-    make_consumer,
-    subscribe_known,
-)
+from consumers.kafka_clients import SeekToStoredPositions, make_consumer, subscribe_known
+from consumers.offsets import CaughtUpHints, hint_positions
 from consumers.store_recorders import MORE_TRACKING
 from consumers.topics import Topics
 from domain.desk import Duplicate, IntakeDesk, Outcome, Rejected
 from domain.ledger import DeadLetter, dead_letter_event
 from domain.messages import IntakeMessage
-from domain.parsing import InvalidMessage, parse_message, salvage_identity
+from domain.parsing import InvalidMessage, failed_decision_message, parse_message
 from domain.policy import Policy
-from domain.reasons import failed_decision
 
 log = logging.getLogger(__name__)
 
@@ -226,10 +220,7 @@ class IntakeWorker:
             error,
             exc_info=error,
         )
-        identity = salvage_identity(record.value or b"")
-        failed = InvalidMessage(
-            failed_decision(error), identity.message_id, identity.case_id, identity.at
-        )
+        failed = failed_decision_message(record.value or b"", error)
         self._failed[_source(record)] = failed
         self.failed += 1
         return failed

@@ -16,13 +16,8 @@ from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
 from casebook.settings import Settings
-from consumers.kafka_clients import (
-    CaughtUpHints,
-    SeekToStoredPositions,
-    hint_positions,
-    make_consumer,
-    subscribe_known,
-)
+from consumers.kafka_clients import SeekToStoredPositions, make_consumer, subscribe_known
+from consumers.offsets import CaughtUpHints, hint_positions
 from consumers.topics import Topics
 from consumers.view_store import ViewStore
 from consumers.wire import header

@@ -13,27 +13,22 @@ import json
 import logging
 import threading
 import time
-from typing import Protocol
 
-from eventsourcing.utils import get_topic
 from kafka import ConsumerRebalanceListener, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 
 from casebook.settings import Settings
-from consumers.event_store import CaseStore
+from consumers.event_outbox import OutboxSource
 from consumers.kafka_clients import (
-    end_offsets,
     make_consumer,
     make_producer,
     rejoin_pending,
     subscribe_known,
 )
-from consumers.stored_fields import StoredFields
-from consumers.topics import REJECTED_MAX_MESSAGE_BYTES, Topics
+from consumers.offsets import end_offsets
+from consumers.topics import REJECTED_MAX_MESSAGE_BYTES
 from consumers.transactions import STEP_DEADLINE_S, commit_confirmed
-from consumers.wire import OutgoingRecord, case_event_record, dead_letter_record
-from domain.case import Case
-from domain.ledger import DeadLetter
+from consumers.wire import OutgoingRecord
 
 log = logging.getLogger(__name__)
 POSITION_KEY = b"relay"
@@ -65,62 +60,8 @@ class ElectionResult(ConsumerRebalanceListener):
         self.decided += 1
 
 
-class OutboxSource(Protocol):
-    """Where a relay reads: records after a position, in order, each with its topic."""
-
-    def fetch(self, after: int, limit: int) -> tuple[list[tuple[str, OutgoingRecord]], int | None]:
-        """Up to `limit` entries after `after`: (topic, record) pairs and the last entry's id."""
-        ...
-
-    def last_id(self) -> int | None:
-        """The id of the last entry the source holds (None: empty)."""
-        ...
-
-
 class RelayAheadOfSource(RuntimeError):
     """The positions topic says more was published than the source holds."""
-
-
-def published_event_topics() -> tuple[str, ...]:
-    """The stored-event topics the relay publishes: every case event and the dead letters.
-
-    Over half of the log is message-ledger entries, which stay in the store: selecting by
-    topic skips them in SQL instead of decoding them to throw them away.
-    """
-    case_events = {
-        get_topic(member)
-        for member in vars(Case).values()
-        if isinstance(member, type) and issubclass(member, Case.Event) and member is not Case.Event
-    }
-    return (*sorted(case_events), get_topic(DeadLetter.Created))
-
-
-class EventStoreOutbox:
-    """The event store's notification log: case events and dead letters."""
-
-    def __init__(self, store: CaseStore, topics: Topics) -> None:
-        self._store = store
-        self._topics = topics
-        self._published = published_event_topics()
-        self._fields = StoredFields(store.mapper)
-
-    def fetch(self, after: int, limit: int) -> tuple[list[tuple[str, OutgoingRecord]], int | None]:
-        notifications = self._store.recorder.select_notifications(
-            start=after, limit=limit, topics=self._published, inclusive_of_start=False
-        )
-        if not notifications:
-            return [], None
-        records = []
-        for notification in notifications:
-            event_class, fields = self._fields.fields(notification)
-            if issubclass(event_class, Case.Event):
-                records.append((self._topics.events, case_event_record(event_class, fields)))
-            elif issubclass(event_class, DeadLetter.Created):
-                records.append((self._topics.rejected, dead_letter_record(fields)))
-        return records, notifications[-1].id
-
-    def last_id(self) -> int | None:
-        return self._store.recorder.max_notification_id()
 
 
 class OutboxRelay:

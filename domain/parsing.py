@@ -32,7 +32,7 @@ from domain.messages import (
     IntakeMessage,
     MessageId,
 )
-from domain.reasons import ReasonCode, Rejection
+from domain.reasons import ReasonCode, Rejection, failed_decision
 
 BOM = b"\xef\xbb\xbf"
 MAX_DEPTH = 64
@@ -162,6 +162,15 @@ def salvage_identity(raw: bytes) -> Identity:
     if len(raw) > MAX_MESSAGE_BYTES:
         return Identity(None, None, None)
     return _identity(_top_level(raw) if _hostile_shape(raw) is not None else raw)
+
+
+def failed_decision_message(raw: bytes, error: Exception) -> InvalidMessage:
+    """A record whose decision raised, as the refusal `decision_failed` (the last line of
+    defence of the replay and the live intake), named by what can be read of it."""
+    identity = salvage_identity(raw)
+    return InvalidMessage(
+        failed_decision(error), identity.message_id, identity.case_id, identity.at
+    )
 
 
 def _identity(raw: bytes | None) -> Identity:

@@ -15,7 +15,7 @@ from casebook.progress import counter, progress
 from casebook.publishing import publish_report
 from casebook.role_processes import engine_for
 from casebook.settings import Settings
-from consumers.kafka_clients import truncated_partitions
+from consumers.offsets import truncated_partitions
 from consumers.topics import Topics
 from consumers.view_store import ViewStore
 

@@ -16,7 +16,7 @@ from kafka import TopicPartition
 
 from casebook.engine import STEP_STUCK_S, Slot
 from consumers.errors import RETRIABLE
-from consumers.kafka_clients import CaughtUpHints, PartitionWithoutLeader, end_offsets
+from consumers.offsets import CaughtUpHints, PartitionWithoutLeader, end_offsets
 
 PARTITION = TopicPartition("casebook.events", 0)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from eventsourcing.utils import get_topic
 
-from consumers.relay import published_event_topics
+from consumers.event_outbox import published_event_topics
 from domain.case import Case
 from domain.ledger import DeadLetter, IntakeMessageTaken
 
