@@ -47,6 +47,18 @@ class Settings(BaseSettings):
     partitions: int = Field(
         default=6, ge=1, description="Partitions of the topics Casebook creates."
     )
+    replication_factor: int | None = Field(
+        default=None,
+        ge=1,
+        description="Replication factor of every topic Casebook creates; unset: the cluster's"
+        " default.replication.factor (1 on the local broker, 3 on `casebook broker start"
+        " --nodes 3`).",
+    )
+    min_insync_replicas: int | None = Field(
+        default=None,
+        ge=1,
+        description="min.insync.replicas of every topic Casebook creates; unset: the cluster's.",
+    )
     evidence_retention_ms: int = Field(
         default=-1,
         ge=-1,

@@ -5,15 +5,22 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from kafka import KafkaAdminClient
-from kafka.admin import ConfigResource, ConfigResourceType
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+from tenacity import (
+    before_sleep_log,
+    retry,
+    retry_if_exception,
+    stop_after_delay,
+    wait_exponential,
+)
 
 from casebook.settings import Settings
 from consumers.kafka_clients import make_admin
+from consumers.topic_checks import warn_about_differences
 
 log = logging.getLogger(__name__)
 REJECTED_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+TOPICS_DEADLINE_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -41,80 +48,101 @@ class Topics:
         return (self.intake, self.rejected, self.events)
 
 
-def ensure_topics(settings: Settings) -> Topics:
-    """Create the topics that do not exist yet (idempotent).
+@dataclass(frozen=True)
+class TopicSpec:
+    """What Casebook creates a topic with. `replication` None: the cluster's
+    default.replication.factor; `configs` holds min.insync.replicas only when set."""
+
+    name: str
+    partitions: int
+    replication: int | None
+    configs: dict[str, str]
+    partitioned: bool  # keyed by case id with `settings.partitions`; else one partition
+
+    def create_spec(self) -> dict[str, object]:
+        """The spec kafka-python's `create_topics` takes (-1: the broker's default)."""
+        return {
+            "num_partitions": self.partitions,
+            "replication_factor": -1 if self.replication is None else self.replication,
+            "configs": dict(self.configs),
+        }
+
+
+def topic_plan(settings: Settings) -> list[TopicSpec]:
+    """Every topic Casebook creates, with its partitions, replication and configs.
 
     Intake, rejected and events get `settings.partitions` partitions (keyed by case id,
     so a case's messages stay in order) and `settings.evidence_retention_ms` (-1: kept for
-    good; they are the evidence, and the views are rebuilt from the events). The relay's
-    positions topic has one compacted partition: its single owner in the relay's group is
-    the one active relay. An evidence topic that exists with a finite retention is warned
-    about (it is the operator's to change; Casebook does not alter topics it finds).
+    good; they are the evidence, and the views are rebuilt from the events). The positions
+    topics have one compacted partition: its single owner in the relay's group is the one
+    active relay. A dead letter is the original record (up to the intake topic's limit,
+    1 MiB by default) plus our headers: the rejected topic takes more, so no rejection
+    can be too big to keep. Replication and min ISR apply to every one of them.
     """
     topics = Topics.from_settings(settings)
-    wanted: dict[str, dict[str, object]] = {
-        name: {"num_partitions": settings.partitions, "replication_factor": 1}
-        for name in (topics.intake, topics.rejected, topics.events, topics.warnings)
+    shared: dict[str, str] = {}
+    if settings.min_insync_replicas is not None:
+        shared["min.insync.replicas"] = str(settings.min_insync_replicas)
+    retention = {"retention.ms": str(settings.evidence_retention_ms)}
+    configs: dict[str, dict[str, str]] = {
+        topics.intake: retention,
+        topics.rejected: {**retention, "max.message.bytes": str(REJECTED_MAX_MESSAGE_BYTES)},
+        topics.events: retention,
+        topics.warnings: {},
+        topics.relay_positions: {"cleanup.policy": "compact"},
+        topics.warnings_positions: {"cleanup.policy": "compact"},
     }
-    retention = str(settings.evidence_retention_ms)
-    for evidence in topics.evidence():
-        wanted[evidence]["configs"] = {"retention.ms": retention}
-    # A dead letter is the original record (up to the intake topic's limit, 1 MiB by default)
-    # plus our headers: the rejected topic takes more, so no rejection can be too big to keep.
-    wanted[topics.rejected]["configs"] = {
-        "retention.ms": retention,
-        "max.message.bytes": str(REJECTED_MAX_MESSAGE_BYTES),
-    }
-    for positions in (topics.relay_positions, topics.warnings_positions):
-        wanted[positions] = {
-            "num_partitions": 1,
-            "replication_factor": 1,
-            "configs": {"cleanup.policy": "compact"},
-        }
+    partitioned = (topics.intake, topics.rejected, topics.events, topics.warnings)
+    return [
+        TopicSpec(
+            name=name,
+            partitions=settings.partitions if name in partitioned else 1,
+            replication=settings.replication_factor,
+            configs={**own, **shared},
+            partitioned=name in partitioned,
+        )
+        for name, own in configs.items()
+    ]
+
+
+def _transient(error: BaseException) -> bool:
+    return isinstance(error, KafkaError) and bool(error.retriable)
+
+
+@retry(
+    retry=retry_if_exception(_transient),
+    stop=stop_after_delay(TOPICS_DEADLINE_S),
+    wait=wait_exponential(multiplier=0.25, max=5),
+    before_sleep=before_sleep_log(log, logging.WARNING),
+    reraise=True,
+)
+def ensure_topics(settings: Settings) -> Topics:
+    """Create the topics of `topic_plan` that do not exist yet (idempotent), then warn
+    about those that exist with other settings (`consumers.topic_checks`): Casebook does
+    not alter topics it finds, they are the operator's.
+
+    Retried with a fresh admin client for up to `TOPICS_DEADLINE_S` on a transient error:
+    kafka-python's admin sends each request to one broker and raises when that one is
+    gone (a node of a cluster lost a moment ago is still in the metadata), where the
+    next attempt asks another."""
+    topics = Topics.from_settings(settings)
+    plan = topic_plan(settings)
     admin = make_admin(settings)
     try:
         existing = set(admin.list_topics())
-        missing = {name: spec for name, spec in wanted.items() if name not in existing}
+        missing = {spec.name: spec.create_spec() for spec in plan if spec.name not in existing}
         if missing:
             try:
                 admin.create_topics(missing, wait_for_metadata=True, raise_errors=False)
                 log.info("created topics %s", sorted(missing))
             except TopicAlreadyExistsError:
                 pass  # another process created them between our list and create: fine
-        # Every evidence topic, not only those found before creating: one made by someone
-        # else a moment ago may not be listed yet (its creation here then fails quietly).
-        for name, retention_ms in finite_retentions(admin, list(topics.evidence())).items():
-            if retention_ms == settings.evidence_retention_ms:
-                continue  # the operator's choice
-            log.warning(
-                "topic %s has retention.ms=%d (%s): its oldest records will be deleted, and"
-                " `casebook rebuild` and auditors then read a history without them; set"
-                " retention.ms=-1 on it (kafka-configs --alter) to keep the evidence",
-                name,
-                retention_ms,
-                _days(retention_ms),
-            )
+        # Every topic, not only those found before creating: one made by someone else a
+        # moment ago may not be listed yet (its creation here then fails quietly).
+        warn_about_differences(admin, settings, plan)
     finally:
         admin.close()
     return topics
-
-
-def finite_retentions(admin: KafkaAdminClient, names: list[str]) -> dict[str, int]:
-    """The topics among `names` whose records expire (retention.ms >= 0), with it."""
-    if not names:
-        return {}
-    resources = [ConfigResource(ConfigResourceType.TOPIC, name, ["retention.ms"]) for name in names]
-    described = admin.describe_configs(resources, config_filter="all")
-    found: dict[str, int] = {}
-    for name, configs in described.get("topic", {}).items():
-        value = configs.get("retention.ms", {}).get("value")
-        if value is not None and int(value) >= 0:
-            found[name] = int(value)
-    return found
-
-
-def _days(retention_ms: int) -> str:
-    return f"{retention_ms / 86_400_000:.4g} days"
 
 
 def delete_topics_under(settings: Settings, prefix: str) -> list[str]:

@@ -7,6 +7,7 @@ and the command line as well.
 
 from __future__ import annotations
 
+import socket
 import time
 from pathlib import Path
 
@@ -38,3 +39,10 @@ def wait_gone(pid: int, timeout: float) -> bool:
             return True
         time.sleep(0.2)
     return not is_alive(pid)
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """True if something accepts connections on host:port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((host, port)) == 0

@@ -50,11 +50,12 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     integration_dir = ROOT / "tests" / "integration"
     faults_dir = ROOT / "tests" / "faults"
+    cluster_dir = ROOT / "tests" / "cluster"
     for item in items:
         parents = Path(item.path).parents
         if integration_dir in parents:
             item.add_marker(pytest.mark.integration)
-        if faults_dir in parents:
+        if faults_dir in parents or cluster_dir in parents:
             item.add_marker(pytest.mark.integration)
             item.add_marker(pytest.mark.faults)
 

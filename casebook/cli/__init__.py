@@ -7,9 +7,20 @@ import os
 import sys
 from collections.abc import Sequence
 
-from casebook.cli import audit, bench, broker, engine, postgres, replay, serve, views, whatif
+from casebook.cli import (
+    audit,
+    bench,
+    broker,
+    engine,
+    postgres,
+    replay,
+    serve,
+    topics,
+    views,
+    whatif,
+)
 
-COMMAND_MODULES = (broker, postgres, replay, engine, views, audit, whatif, serve, bench)
+COMMAND_MODULES = (broker, postgres, topics, replay, engine, views, audit, whatif, serve, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,8 +1,10 @@
-"""`casebook broker start|stop|status`: the local Apache Kafka broker as a background daemon.
+"""`casebook broker start|stop|status`: the local Apache Kafka broker, or a local cluster.
 
-The broker's JVM runs in its own session, so it outlives this command; its state (pid
-file, logs, topics) lives under `<data_dir>/kafka`, where a later `stop` or `status`
-finds it. `start` prints the bootstrap address as its last line, for scripts to read.
+The JVMs run in their own sessions, so they outlive this command; their state (pid
+files, logs, topics) lives under `<data_dir>/kafka` (one broker) or
+`<data_dir>/kafka-cluster/node<n>` (`start --nodes 3`: a replicated KRaft cluster), where
+a later `stop` or `status` finds it. `start` prints the bootstrap address (a list for a
+cluster) as its last line, for scripts to read and `CASEBOOK_KAFKA_BOOTSTRAP` to take.
 """
 
 from __future__ import annotations
@@ -14,17 +16,25 @@ import sys
 from casebook.settings import Settings
 from infra.kafka.assembly import AssemblyError
 from infra.kafka.broker import BrokerError, LocalBroker
+from infra.kafka.cluster import LocalCluster
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("broker", help="Run the local Apache Kafka broker.")
+    parser = subparsers.add_parser("broker", help="Run the local Apache Kafka broker or cluster.")
     actions = parser.add_subparsers(dest="action", required=True)
     start = actions.add_parser("start", help="Start it (or find it running); print its address.")
-    start.add_argument("--timeout", type=float, default=90.0, help="Seconds to wait for it.")
-    start.set_defaults(handler=start_broker)
-    actions.add_parser("stop", help="Stop it (SIGTERM, SIGKILL after 30 s).").set_defaults(
-        handler=stop_broker
+    start.add_argument("--timeout", type=float, default=120.0, help="Seconds to wait for it.")
+    start.add_argument(
+        "--nodes",
+        type=int,
+        default=1,
+        help="1: a single broker; 2 or more: a local KRaft cluster, every topic replicated"
+        " 3 (min ISR 2) from 3 nodes; node n on CASEBOOK_KAFKA_PORT + 2(n-1).",
     )
+    start.set_defaults(handler=start_broker)
+    actions.add_parser(
+        "stop", help="Stop it, every node (SIGTERM, SIGKILL after 30 s)."
+    ).set_defaults(handler=stop_broker)
     actions.add_parser("status", help="Exit 0 if it runs, 1 if not.").set_defaults(
         handler=broker_status
     )
@@ -39,31 +49,77 @@ def local_broker(settings: Settings) -> LocalBroker:
     )
 
 
+def local_cluster(settings: Settings, nodes: int | None = None) -> LocalCluster | None:
+    """The local cluster of `nodes` nodes, or (None) the one a former `start` made, if any."""
+    home = settings.data_dir / "kafka-cluster"
+    if nodes is None:
+        nodes = len(list(home.glob("node*")))
+        if nodes == 0:
+            return None
+    return LocalCluster(
+        data_dir=home,
+        port=settings.kafka_port,
+        controller_port=settings.kafka_controller_port,
+        cache_dir=settings.data_dir / "cache",
+        nodes=nodes,
+    )
+
+
 def start_broker(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    broker = local_broker(Settings())
-    print(f"starting Apache Kafka broker (data in {broker.data_dir}) ...", file=sys.stderr)
+    settings = Settings()
+    if args.nodes < 1:
+        print("--nodes must be 1 or more", file=sys.stderr)
+        return 2
+    broker: LocalBroker | LocalCluster
+    if args.nodes == 1:
+        broker = local_broker(settings)
+    else:
+        cluster = local_cluster(settings, args.nodes)
+        assert cluster is not None
+        broker = cluster
+    kind = "broker" if args.nodes == 1 else f"cluster of {args.nodes} nodes"
+    print(f"starting Apache Kafka {kind} (data in {broker.data_dir}) ...", file=sys.stderr)
     try:
         bootstrap = broker.start(timeout=args.timeout)
     except (BrokerError, AssemblyError) as error:
-        print(f"broker failed to start: {error}", file=sys.stderr)
+        print(f"{kind} failed to start: {error}", file=sys.stderr)
         return 1
-    print(f"broker running, pid {broker.pid()}, log {broker.log_file}")
+    if isinstance(broker, LocalCluster):
+        for node_id, pid in broker.pids().items():
+            node = broker.node(node_id)
+            print(f"node {node_id} running at {node.bootstrap}, pid {pid}, log {node.log_file}")
+    else:
+        print(f"broker running, pid {broker.pid()}, log {broker.log_file}")
     print(bootstrap)
     return 0
 
 
 def stop_broker(args: argparse.Namespace) -> int:
-    broker = local_broker(Settings())
-    print("broker stopped" if broker.stop() else "broker was not running")
+    settings = Settings()
+    print("broker stopped" if local_broker(settings).stop() else "broker was not running")
+    cluster = local_cluster(settings)
+    if cluster is not None:
+        stopped = cluster.stop()
+        print(f"cluster nodes stopped: {stopped}" if stopped else "cluster was not running")
     return 0
 
 
 def broker_status(args: argparse.Namespace) -> int:
-    broker = local_broker(Settings())
+    settings = Settings()
+    running = False
+    broker = local_broker(settings)
     pid = broker.pid()
-    if pid is None:
+    if pid is not None:
+        running = True
+        print(f"broker running at {broker.bootstrap} (pid {pid})")
+    cluster = local_cluster(settings)
+    if cluster is not None:
+        for node_id, node_pid in cluster.pids().items():
+            state = f"running (pid {node_pid})" if node_pid else "not running"
+            print(f"cluster node {node_id} at {cluster.node(node_id).bootstrap}: {state}")
+            running = running or node_pid is not None
+    if not running:
         print("broker not running")
         return 1
-    print(f"broker running at {broker.bootstrap} (pid {pid})")
     return 0

@@ -8,23 +8,25 @@ own data directory (properties, logs, cluster id, pid file), so any process that
 
 from __future__ import annotations
 
-import base64
 import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
-import uuid
 from pathlib import Path
 
 from kafka.admin import KafkaAdminClient
 from kafka.errors import KafkaError
 
 from infra.kafka.assembly import KAFKA_VERSION, ensure_kafka_jars
-from infra.kafka.properties import log4j2_properties, server_properties
-from infra.process import is_alive, process_cmdline, wait_gone
+from infra.kafka.properties import (
+    Membership,
+    log4j2_properties,
+    new_cluster_id,
+    server_properties,
+)
+from infra.process import is_alive, port_in_use, process_cmdline, wait_gone
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +50,13 @@ class LocalBroker:
         version: str = KAFKA_VERSION,
         sasl_port: int | None = None,
         sasl_users: dict[str, str] | None = None,
+        membership: Membership | None = None,
+        cluster_id: str | None = None,
     ) -> None:
         """`sasl_port`: also listen there with SASL_PLAINTEXT (PLAIN and SCRAM-SHA-256) for
-        `sasl_users` (name -> password; a test broker's, written to its own properties)."""
+        `sasl_users` (name -> password; a test broker's, written to its own properties).
+        `membership` and `cluster_id`: a node of a cluster (see `infra.kafka.cluster`),
+        formatted with the cluster's id; without them, a single node of its own."""
         self.data_dir = data_dir.resolve()
         self.port = port
         self.controller_port = controller_port
@@ -58,6 +64,8 @@ class LocalBroker:
         self.version = version
         self.sasl_port = sasl_port
         self.sasl_users = dict(sasl_users or {})
+        self.membership = membership
+        self._given_cluster_id = cluster_id
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -106,19 +114,33 @@ class LocalBroker:
         Returns the bootstrap address. Raises `BrokerError` if the port belongs to
         something else, the JVM exits, or it does not answer within `timeout` seconds.
         """
+        self.wait_ready(self.launch(), timeout)
+        return self.bootstrap
+
+    def launch(self) -> int:
+        """Start the JVM (or adopt the one running) without waiting for it to answer: the
+        nodes of a cluster answer only once a majority of them runs. Returns its pid."""
         pid = self.pid()
         if pid is None:
             for port in (self.port, self.controller_port, self.sasl_port):
                 if port is None:
                     continue
-                if _port_in_use(port):
+                if port_in_use(HOST, port):
                     raise BrokerError(f"port {port} is in use by another process, not our broker")
-            pid = self._launch()
-        else:
-            self.pid_file.write_text(f"{pid}\n")
-            log.info("reusing the broker already running (pid %s)", pid)
-        self._wait_ready(pid, timeout)
-        return self.bootstrap
+            return self._launch()
+        self.pid_file.write_text(f"{pid}\n")
+        log.info("reusing the broker already running (pid %s)", pid)
+        return pid
+
+    def kill(self) -> bool:
+        """SIGKILL the JVM (a crash: no clean shutdown, no leadership handed over)."""
+        pid = self.pid()
+        if pid is None:
+            return False
+        os.kill(pid, signal.SIGKILL)
+        self._wait_exit(pid, 10.0)
+        self.pid_file.unlink(missing_ok=True)
+        return True
 
     def stop(self, timeout: float = 30.0) -> bool:
         """SIGTERM the JVM (a clean shutdown), SIGKILL it after `timeout`; False if none ran."""
@@ -178,6 +200,7 @@ class LocalBroker:
             log_dirs=self._log_dirs,
             sasl_port=self.sasl_port,
             sasl_users=self.sasl_users,
+            membership=self.membership,
         )
         self._properties_file.write_text(properties)
         (self.data_dir / "log4j2.properties").write_text(log4j2_properties())
@@ -186,16 +209,10 @@ class LocalBroker:
         """Format `log.dirs` once; a formatted directory keeps its cluster id and topics."""
         if (self._log_dirs / "meta.properties").is_file():
             return
-        command = [
-            *self._java(lib),
-            "kafka.tools.StorageTool",
-            "format",
-            "--standalone",
-            "-t",
-            self._cluster_id(),
-            "-c",
-            str(self._properties_file),
-        ]
+        command = [*self._java(lib), "kafka.tools.StorageTool", "format"]
+        if self.membership is None:
+            command.append("--standalone")  # its own quorum of one
+        command += ["-t", self._cluster_id(), "-c", str(self._properties_file)]
         if self.sasl_port is not None:
             for name, password in self.sasl_users.items():
                 command += ["--add-scram", f"SCRAM-SHA-256=[name={name},password={password}]"]
@@ -206,16 +223,15 @@ class LocalBroker:
 
     def _cluster_id(self) -> str:
         """A stable 22-character cluster id for this directory (never starting with '-')."""
+        if self._given_cluster_id is not None:
+            return self._given_cluster_id
         path = self.data_dir / "cluster.id"
         if path.is_file():
             return path.read_text().strip()
-        cluster_id = "-"
-        while cluster_id.startswith("-"):
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        path.write_text(cluster_id + "\n")
-        return cluster_id
+        path.write_text(new_cluster_id() + "\n")
+        return path.read_text().strip()
 
-    def _wait_ready(self, pid: int, timeout: float) -> None:
+    def wait_ready(self, pid: int, timeout: float) -> None:
         """Poll `describe_cluster()` until the broker answers, the JVM dies or time is up."""
         deadline = time.monotonic() + timeout
         last_error = "port not open yet"
@@ -226,7 +242,7 @@ class LocalBroker:
             if not is_alive(pid):
                 self.pid_file.unlink(missing_ok=True)
                 raise BrokerError(f"the broker exited during start-up:\n{self._log_tail()}")
-            if _port_in_use(self.port):
+            if port_in_use(HOST, self.port):
                 try:
                     self._describe_cluster()
                     return
@@ -282,9 +298,3 @@ class LocalBroker:
             except subprocess.TimeoutExpired:
                 return False
         return wait_gone(pid, timeout)
-
-
-def _port_in_use(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.settimeout(0.5)
-        return probe.connect_ex((HOST, port)) == 0

@@ -63,6 +63,10 @@ def settings_env(settings: Settings) -> dict[str, str]:
         env["CASEBOOK_KAFKA_SASL_PASSWORD"] = settings.kafka_sasl_password.get_secret_value()
     if settings.kafka_ssl_cafile is not None:
         env["CASEBOOK_KAFKA_SSL_CAFILE"] = str(settings.kafka_ssl_cafile)
+    if settings.replication_factor is not None:
+        env["CASEBOOK_REPLICATION_FACTOR"] = str(settings.replication_factor)
+    if settings.min_insync_replicas is not None:
+        env["CASEBOOK_MIN_INSYNC_REPLICAS"] = str(settings.min_insync_replicas)
     return env
 
 

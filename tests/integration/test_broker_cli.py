@@ -15,11 +15,18 @@ PORT, CONTROLLER_PORT = 29192, 29193
 
 
 def casebook(data_dir: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return casebook_on(data_dir, PORT, CONTROLLER_PORT, *arguments)
+
+
+def casebook_on(
+    data_dir: Path, port: int, controller_port: int, *arguments: str
+) -> subprocess.CompletedProcess[str]:
+    """`casebook <arguments>` with this data dir and local broker ports."""
     env = {
         **os.environ,
         "CASEBOOK_DATA_DIR": str(data_dir),
-        "CASEBOOK_KAFKA_PORT": str(PORT),
-        "CASEBOOK_KAFKA_CONTROLLER_PORT": str(CONTROLLER_PORT),
+        "CASEBOOK_KAFKA_PORT": str(port),
+        "CASEBOOK_KAFKA_CONTROLLER_PORT": str(controller_port),
     }
     code = "import sys; from casebook.cli import main; sys.exit(main())"
     return subprocess.run(

@@ -64,7 +64,7 @@ def test_an_existing_evidence_topic_with_finite_retention_is_warned_about(
     # A handler of its own on the module's logger: earlier in-process commands of the suite
     # configure logging, and pytest's capture then missed the record.
     recorded = Recorded()
-    topics_log = logging.getLogger("consumers.topics")
+    topics_log = logging.getLogger("consumers.topic_checks")
     topics_log.addHandler(recorded)
     level = topics_log.level
     topics_log.setLevel(logging.WARNING)
@@ -74,9 +74,16 @@ def test_an_existing_evidence_topic_with_finite_retention_is_warned_about(
         topics_log.removeHandler(recorded)
         topics_log.setLevel(level)
     warned = [message for message in recorded.messages if events in message]
-    assert len(warned) == 1, recorded.messages
-    assert "retention.ms=604800000 (7 days)" in warned[0]
-    assert "retention.ms=-1" in warned[0]
+    retention = [message for message in warned if "retention" in message]
+    assert len(retention) == 1, recorded.messages
+    assert "retention.ms=604800000 (7 days)" in retention[0]
+    assert "retention.ms=-1" in retention[0]
+    # Made with one partition where Casebook makes six: named too, once.
+    partitions = [message for message in warned if "partitions" in message]
+    assert partitions == [
+        f"topic {events} has 1 partitions, CASEBOOK_PARTITIONS is 6: the work spreads over 1;"
+        " the topic is used as it is"
+    ]
 
 
 def test_rebuild_refuses_an_events_topic_that_lost_its_first_records(
