@@ -27,6 +27,7 @@ from casebook.history_generator import generate_history
 from casebook.settings import Settings
 from consumers.topics import delete_topics_under
 from infra.kafka.broker import LocalBroker
+from infra.kafka.cluster import LocalCluster
 
 Progress = Callable[[str], None]
 
@@ -46,6 +47,7 @@ class BenchOptions:
     profile_dir: Path | None = None
     offline_repeats: int = 3
     external_broker: bool = False
+    brokers: int = 1  # > 1: a local KRaft cluster of that many nodes, replication 3
     keep_data: bool = False
     command: str = ""
 
@@ -60,6 +62,7 @@ def run_bench(settings: Settings, options: BenchOptions, progress: Progress) -> 
         "run_id": run_id,
         "command": options.command,
         "seed": options.seed,
+        "store": settings.store,
         "machine": describe_machine(),
         "sizes": {},
     }
@@ -67,6 +70,7 @@ def run_bench(settings: Settings, options: BenchOptions, progress: Progress) -> 
     try:
         with broker(settings, options, progress, needs_broker) as base:
             results["kafka_bootstrap"] = base.kafka_bootstrap
+            results["brokers"] = len(base.kafka_bootstrap.split(","))
             for size in options.sizes:
                 results["sizes"][str(size)] = measure_size(
                     base, options, run_id, run_dir, size, progress
@@ -136,19 +140,32 @@ def write_history(path: Path, size: int, seed: int) -> Path:
 def broker(
     settings: Settings, options: BenchOptions, progress: Progress, needed: bool
 ) -> Iterator[Settings]:
-    """The settings to measure with: the configured broker, or the local one (`casebook broker
-    start` semantics: adopted if it runs, else started, and then stopped again at the end)."""
+    """The settings to measure with: the configured broker, or the local one or local cluster
+    (`casebook broker start [--nodes N]` semantics: adopted if it runs, else started, and
+    then stopped again at the end)."""
     if not needed or options.external_broker:
         yield settings
         return
-    local = LocalBroker(
-        data_dir=Path(settings.data_dir) / "kafka",
-        port=settings.kafka_port,
-        controller_port=settings.kafka_controller_port,
-        cache_dir=Path(settings.data_dir) / "cache",
-    )
+    local: LocalBroker | LocalCluster
+    if options.brokers > 1:
+        local = LocalCluster(
+            data_dir=Path(settings.data_dir) / "kafka-cluster",
+            port=settings.kafka_port,
+            controller_port=settings.kafka_controller_port,
+            cache_dir=Path(settings.data_dir) / "cache",
+            nodes=options.brokers,
+        )
+        what = f"local Kafka cluster of {options.brokers} nodes"
+    else:
+        local = LocalBroker(
+            data_dir=Path(settings.data_dir) / "kafka",
+            port=settings.kafka_port,
+            controller_port=settings.kafka_controller_port,
+            cache_dir=Path(settings.data_dir) / "cache",
+        )
+        what = "local Kafka broker"
     started_here = not local.is_running()
-    progress("starting the local Kafka broker" if started_here else "using the local Kafka broker")
+    progress(f"starting the {what}" if started_here else f"using the {what}")
     bootstrap = local.start()
     try:
         yield settings.model_copy(update={"kafka_bootstrap": bootstrap})

@@ -30,6 +30,9 @@ def render(results: dict[str, Any]) -> str:
         for size, figures in sorted(results["sizes"].items(), key=lambda item: int(item[0]))
     ]
     lines = [
+        f"Kafka: {results.get('brokers', 1)} broker(s) at {results.get('kafka_bootstrap', '-')},"
+        f" store: {results.get('store', '-')}",
+        "",
         "| " + " | ".join(title for title, _, _ in COLUMNS) + " |",
         "|" + "---:|" * len(COLUMNS),
     ]

@@ -68,6 +68,13 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="use CASEBOOK_KAFKA_BOOTSTRAP as is instead of starting the local broker",
     )
+    parser.add_argument(
+        "--brokers",
+        type=int,
+        default=1,
+        help="live figures on a local KRaft cluster of this many nodes (topics replicated 3,"
+        " min ISR 2; `casebook broker start --nodes N`), passthrough on the same cluster",
+    )
     parser.add_argument("--keep-data", action="store_true", help="keep the run's data dir")
     parser.set_defaults(handler=run)
 
@@ -97,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
         profile_dir=args.profile,
         offline_repeats=args.offline_repeats,
         external_broker=args.external_broker,
+        brokers=args.brokers,
         keep_data=args.keep_data,
         command=shlex.join(["casebook", *sys.argv[1:]]),
     )
