@@ -6,9 +6,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from casebook.settings import Settings
-from consumers.kafka_clients import make_producer, send_each
+from consumers.intake_auth import declared_sources
+from consumers.kafka_clients import Headers, make_producer, send_each
 from consumers.topics import ensure_topics
 from domain.parsing import salvage_identity
+from domain.sources import signed_headers
 
 
 class PublishRefused(RuntimeError):
@@ -51,8 +53,26 @@ def publish_history(settings: Settings, lines: Iterable[bytes]) -> int:
     return report.sent
 
 
-def publish_report(settings: Settings, lines: Iterable[bytes]) -> PublishReport:
-    """Send every non-empty line; a line Kafka refuses is reported, the rest still flow."""
+class UnknownSource(ValueError):
+    """`casebook publish --source NAME` for a source the settings do not declare."""
+
+
+def publish_report(
+    settings: Settings, lines: Iterable[bytes], source_name: str | None = None
+) -> PublishReport:
+    """Send every non-empty line; a line Kafka refuses is reported, the rest still flow.
+
+    `source_name`: sign every record as that declared source (contract 1.2: the
+    `casebook.source` and `casebook.signature` headers, with its first secret)."""
+    source = None
+    if source_name is not None:
+        source = declared_sources(settings).get(source_name)
+        if source is None:
+            declared = ", ".join(sorted(settings.intake_sources)) or "none"
+            raise UnknownSource(
+                f"source {source_name!r} is not declared in CASEBOOK_INTAKE_SOURCES"
+                f" (declared: {declared})"
+            )
     topics = ensure_topics(settings)
     # The client refuses a record over 1 MiB (the broker's default maximum) itself: a batch
     # the broker refuses as too large leaves kafka-python's idempotent producer refusing
@@ -60,12 +80,14 @@ def publish_report(settings: Settings, lines: Iterable[bytes]) -> PublishReport:
     producer = make_producer(settings, linger_ms=20, max_request_size=1024 * 1024)
     numbers: list[int] = []
 
-    def records() -> Iterator[tuple[bytes | None, bytes]]:
+    def records() -> Iterator[tuple[bytes | None, bytes, Headers]]:
         for number, line in enumerate(lines, start=1):
             value = line.rstrip(b"\r\n")
             if value.strip(b" \t\r"):  # as the replay: a blank line is not a message
                 numbers.append(number)
-                yield intake_key(value), value
+                key = intake_key(value)
+                headers = signed_headers(source, key, value) if source is not None else []
+                yield key, value, headers
 
     try:
         sent, refused = send_each(producer, topics.intake, records())

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_KAFKA_PORT = 19092
@@ -17,6 +17,27 @@ DEFAULT_KAFKA_CONTROLLER_PORT = 19093
 DEFAULT_POSTGRES_PORT = 15432
 
 API_ROLES = ("analyst", "auditor", "admin")
+MIN_SECRET_CHARS = 32
+
+
+class SourceSetting(BaseModel):
+    """One declared upstream source (contract 1.2): its secrets, whom it may speak for."""
+
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+
+    secrets: list[SecretStr] = Field(min_length=1, max_length=2)
+    roles: list[Literal["customer", "engineer", "system"]] = Field(min_length=1)
+    customer_ids: list[str] | None = None
+
+    @field_validator("secrets")
+    @classmethod
+    def _secrets_are_long(cls, secrets: list[SecretStr]) -> list[SecretStr]:
+        # Checked here, so no error message ever shows a secret.
+        if any(len(secret.get_secret_value()) < MIN_SECRET_CHARS for secret in secrets):
+            raise ValueError(
+                f"every source secret must have at least {MIN_SECRET_CHARS} characters"
+            )
+        return secrets
 
 
 class Settings(BaseSettings):
@@ -99,6 +120,24 @@ class Settings(BaseSettings):
         repr=False,  # secrets: kept out of reprs and logs
         description='Bearer tokens of `casebook serve`, as JSON: {"TOKEN": "analyst"|"auditor"|"admin"}.',
     )
+
+    intake_sources: dict[str, SourceSetting] = Field(
+        default_factory=dict,
+        repr=False,
+        description='Declared upstream sources (contract 1.2), as JSON: {"NAME": {"secrets":'
+        ' ["..."], "roles": ["customer"], "customer_ids": ["..."]}}; two secrets while rotating.',
+    )
+    intake_auth: Literal["off", "required"] = Field(
+        default="off",
+        description="required: every intake record must be signed by a declared source"
+        " (`unauthenticated` / `source_not_allowed` otherwise); off: actors are believed.",
+    )
+
+    @model_validator(mode="after")
+    def _auth_needs_sources(self) -> Settings:
+        if self.intake_auth == "required" and not self.intake_sources:
+            raise ValueError("CASEBOOK_INTAKE_AUTH=required needs CASEBOOK_INTAKE_SOURCES")
+        return self
 
     @field_validator("api_tokens")
     @classmethod

@@ -19,6 +19,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from casebook.settings import Settings
 from consumers.errors import RETRIABLE
 from consumers.event_store import CaseStore
+from consumers.intake_auth import required_sources
 from consumers.intake_batch import CaseCache, StoreBatch
 from consumers.kafka_clients import SeekToStoredPositions, make_consumer, subscribe_known
 from consumers.offsets import CaughtUpHints, hint_positions
@@ -27,8 +28,15 @@ from consumers.topics import Topics
 from domain.desk import Duplicate, IntakeDesk, Outcome, Rejected
 from domain.ledger import DeadLetter, dead_letter_event
 from domain.messages import IntakeMessage
-from domain.parsing import InvalidMessage, failed_decision_message, parse_message
+from domain.parsing import (
+    InvalidMessage,
+    failed_decision_message,
+    parse_message,
+    salvage_identity,
+)
 from domain.policy import Policy
+from domain.reasons import ReasonCode, Rejection
+from domain.sources import Source, authenticate
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +71,7 @@ class IntakeWorker:
         self.rejected = 0
         self.duplicates = 0
         self.failed = 0
+        self._sources = required_sources(settings)
         self._failed: dict[tuple[str, int, int], InvalidMessage] = {}
         """Records whose decision raised, refused `decision_failed` when read again. Kept
         for the process's life: a handful at most, each a bug to fix."""
@@ -125,15 +134,16 @@ class IntakeWorker:
         dead_letters: list[DeadLetter.Created] = []
         duplicates = 0
         records = [record for partition_records in fresh.values() for record in partition_records]
-        parsed = [self._parse(record) for record in records]
+        taken = [self._parse(record) for record in records]
+        parsed = [message for message, _ in taken]
         # Invalid messages with a readable id are deduplicated too: look them up in the
         # same query, not one by one.
         batch.prefetch(
             {m.message_id for m in parsed if m.message_id is not None},
             {m.case_id for m in parsed if not isinstance(m, InvalidMessage)},
         )
-        for record, message in zip(records, parsed, strict=True):
-            outcome = self._decide(desk, record, message)
+        for record, (message, source) in zip(records, taken, strict=True):
+            outcome = self._decide(desk, record, message, source)
             if outcome is None:  # that record's decision raised: the poll is decided again
                 self._rewind(list(fresh))
                 return False
@@ -180,17 +190,38 @@ class IntakeWorker:
         self.duplicates += duplicates
         return True
 
-    def _parse(self, record: ConsumerRecord) -> IntakeMessage | InvalidMessage:
+    def _parse(
+        self, record: ConsumerRecord
+    ) -> tuple[IntakeMessage | InvalidMessage, Source | None]:
+        """The record as a message, and the source that signed it (contract 1.2).
+
+        With sources required the signature is checked first, on the bytes: a record no
+        declared source signed is refused `unauthenticated` by what can be read of it, and
+        without its `message_id`, which is not recorded as seen (a forger could otherwise
+        take a real message's id first and make the real one a duplicate)."""
         failed = self._failed.get(_source(record))
         if failed is not None:
-            return failed
+            return failed, None
+        value = record.value or b""
+        source: Source | None = None
+        if self._sources is not None:
+            signed = authenticate(self._sources, record.key, value, record.headers or [])
+            if isinstance(signed, Rejection):
+                identity = salvage_identity(value)
+                return InvalidMessage(signed, None, identity.case_id, identity.at), None
+            source = signed
         try:
-            return parse_message(record.value or b"")
+            message = parse_message(value)
         except Exception as error:  # the last line of defence; see `_decide`
-            return self._fail(record, error)
+            return self._fail(record, error), None
+        return _keyed_by_case(record, message), source
 
     def _decide(
-        self, desk: IntakeDesk, record: ConsumerRecord, message: IntakeMessage | InvalidMessage
+        self,
+        desk: IntakeDesk,
+        record: ConsumerRecord,
+        message: IntakeMessage | InvalidMessage,
+        source: Source | None,
     ) -> Outcome | None:
         """The desk's outcome for one record; None when deciding raised.
 
@@ -201,7 +232,7 @@ class IntakeWorker:
         error's class and message, its bytes kept on the rejected topic like any rejection.
         """
         try:
-            return desk.take(message)
+            return desk.take(message, source)
         except RETRIABLE:
             raise
         except Exception as error:
@@ -233,6 +264,23 @@ class IntakeWorker:
             if partition in assignment:
                 stored = self.stored_position(partition)
                 self._consumer.seek(partition, 0 if stored is None else stored + 1)
+
+
+def _keyed_by_case(
+    record: ConsumerRecord, message: IntakeMessage | InvalidMessage
+) -> IntakeMessage | InvalidMessage:
+    """Contract 1.2: a record whose key is present and is not its case id is invalid (a
+    case's messages must share one partition to keep their order)."""
+    if isinstance(message, InvalidMessage) or record.key is None:
+        return message
+    if record.key == message.case_id.encode("utf-8"):
+        return message
+    shown = record.key[:64].decode("utf-8", errors="replace")
+    rejection = Rejection(
+        ReasonCode.INVALID_MESSAGE,
+        f"the record's key {shown!r} is not its case_id {message.case_id!r}",
+    )
+    return InvalidMessage(rejection, message.message_id, message.case_id, message.at)
 
 
 def _source(record: ConsumerRecord) -> tuple[str, int, int]:

@@ -96,17 +96,20 @@ def make_admin(settings: Settings, **overrides: Any) -> KafkaAdminClient:
         kafka_log.removeHandler(spotter)
 
 
+Headers = list[tuple[str, bytes]]
+
+
 def send_each(
-    producer: KafkaProducer, topic: str, records: Iterable[tuple[bytes | None, bytes]]
+    producer: KafkaProducer, topic: str, records: Iterable[tuple[bytes | None, bytes, Headers]]
 ) -> tuple[int, list[tuple[int, int, str]]]:
-    """Send every (key, value); a record the broker refuses does not stop the others.
+    """Send every (key, value, headers); a record the broker refuses does not stop the others.
 
     Returns how many were acknowledged and, for each refused one, (its index, its size in
     bytes, Kafka's reason), e.g. a record over the broker's `message.max.bytes`.
     """
     futures = []
     refused: list[tuple[int, int, str]] = []
-    for index, (key, value) in enumerate(records):
+    for index, (key, value, headers) in enumerate(records):
         # A large record gets a batch of its own: kafka-python sizes a batch's buffer to its
         # first record, so small records after a huge one would share its batch and be
         # refused with it when the broker finds the batch over `message.max.bytes`.
@@ -114,7 +117,8 @@ def send_each(
         if alone:
             producer.flush()
         try:
-            futures.append((index, len(value), producer.send(topic, key=key, value=value)))
+            future = producer.send(topic, key=key, value=value, headers=headers or None)
+            futures.append((index, len(value), future))
         except KafkaError as error:  # refused by the client before sending (over its limit)
             refused.append((index, len(value), f"{type(error).__name__}: {error}"))
         if alone:

@@ -16,6 +16,7 @@ from domain.messages import CaseOpened, IntakeMessage
 from domain.parsing import InvalidMessage
 from domain.policy import Policy
 from domain.reasons import ReasonCode, Rejection
+from domain.sources import Source, may_speak_for
 
 
 class CaseRepository(Protocol):
@@ -69,12 +70,14 @@ class IntakeDesk:
         self._policy = policy
         self._sealed = sealed
 
-    def take(self, parsed: IntakeMessage | InvalidMessage) -> Outcome:
+    def take(self, parsed: IntakeMessage | InvalidMessage, source: Source | None = None) -> Outcome:
+        """`source`: the declared source that signed the record (contract 1.2), whose reach
+        is checked; None where actors are believed (a history file, auth off)."""
         if isinstance(parsed, InvalidMessage):
             return self._take_invalid(parsed)
         if self._ledger.has_seen(parsed.message_id):
             return Duplicate(parsed.message_id)
-        result = self._decide(parsed)
+        result = self._decide(parsed, source)
         rejection = result if isinstance(result, Rejection) else None
         self._ledger.note(parsed.message_id, parsed.case_id, rejection)
         if rejection is not None:
@@ -97,8 +100,12 @@ class IntakeDesk:
             self._ledger.note(invalid.message_id, invalid.case_id, invalid.rejection)
         return Rejected(invalid.rejection, invalid.message_id, invalid.case_id, invalid.at)
 
-    def _decide(self, message: IntakeMessage) -> Case | Rejection:
+    def _decide(self, message: IntakeMessage, source: Source | None) -> Case | Rejection:
         case = self._cases.find(message.case_id)
+        if source is not None:
+            refused = may_speak_for(source, message.actor.role, _customers(message, case))
+            if refused is not None:
+                return refused
         if case is None:
             if not isinstance(message, CaseOpened):
                 return Rejection(
@@ -110,3 +117,13 @@ class IntakeDesk:
             return opened
         rejection = case.handle(message)
         return rejection if rejection is not None else case
+
+
+def _customers(message: IntakeMessage, case: Case | None) -> list[str]:
+    """The customers a message concerns: the acting one, an opened case's, the case's."""
+    customers = [message.actor.id] if message.actor.role == "customer" else []
+    if isinstance(message, CaseOpened):
+        customers.append(message.customer.id)
+    if case is not None:
+        customers.append(case.customer_id)
+    return customers

@@ -28,6 +28,8 @@ class ReasonCode(StrEnum):
     INVALID_TRANSITION = "invalid_transition"
     CASE_CLOSED = "case_closed"
     DECISION_FAILED = "decision_failed"
+    UNAUTHENTICATED = "unauthenticated"
+    SOURCE_NOT_ALLOWED = "source_not_allowed"
     """Not a rule of the contract: Casebook itself failed while deciding on the record (a bug,
     named in the detail by the error's class and message). The record is kept with its bytes
     like every rejection, so it can be fed again once the fault is fixed; the stream goes on."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from casebook.engine import ROLES, Engine, tune_gc
 from casebook.progress import counter, progress
-from casebook.publishing import publish_report
+from casebook.publishing import UnknownSource, publish_report
 from casebook.role_processes import engine_for
 from casebook.settings import Settings
 from consumers.offsets import truncated_partitions
@@ -32,6 +32,11 @@ def register(subparsers: Any) -> None:
 
     publish = subparsers.add_parser("publish", help="publish a history file to the intake topic")
     publish.add_argument("history", type=Path)
+    publish.add_argument(
+        "--source",
+        default=None,
+        help="sign every record as this declared source (CASEBOOK_INTAKE_SOURCES, contract 1.2)",
+    )
     publish.set_defaults(handler=publish_file)
 
     rebuild = subparsers.add_parser(
@@ -70,9 +75,12 @@ def run_engine(args: argparse.Namespace) -> int:
 def publish_file(args: argparse.Namespace) -> int:
     try:
         with args.history.open("rb") as history:
-            report = publish_report(Settings(), progress(history, "publishing"))
+            report = publish_report(Settings(), progress(history, "publishing"), args.source)
     except OSError as error:
         print(f"casebook publish: cannot read {args.history}: {error.strerror}", file=sys.stderr)
+        return 2
+    except UnknownSource as error:
+        print(f"casebook publish: {error}", file=sys.stderr)
         return 2
     print(f"published {report.sent} messages")
     for refusal in report.describe_refusals():

@@ -97,11 +97,12 @@ def run_kills(
 
         wait_for(settled, timeout_s=300, what="the engine finishing", engines=(engine,), poll_s=3)
     finally:
-        publisher.finish() if publisher.is_alive() else None
-        engine.stop()
+        engine.stop()  # first: nothing below may leave it running past the test
         for node in cluster.node_ids:
             if not cluster.node(node).is_running():
                 cluster.restart(node)
+        if publisher.is_alive():
+            publisher.finish()
     counts = check_exactly_once(
         settings,
         history,

@@ -63,6 +63,18 @@ def settings_env(settings: Settings) -> dict[str, str]:
         env["CASEBOOK_KAFKA_SASL_PASSWORD"] = settings.kafka_sasl_password.get_secret_value()
     if settings.kafka_ssl_cafile is not None:
         env["CASEBOOK_KAFKA_SSL_CAFILE"] = str(settings.kafka_ssl_cafile)
+    if settings.intake_sources:
+        env["CASEBOOK_INTAKE_SOURCES"] = json.dumps(
+            {
+                name: {
+                    "secrets": [secret.get_secret_value() for secret in source.secrets],
+                    "roles": source.roles,
+                    "customer_ids": source.customer_ids,
+                }
+                for name, source in settings.intake_sources.items()
+            }
+        )
+    env["CASEBOOK_INTAKE_AUTH"] = settings.intake_auth
     if settings.replication_factor is not None:
         env["CASEBOOK_REPLICATION_FACTOR"] = str(settings.replication_factor)
     if settings.min_insync_replicas is not None:
