@@ -67,6 +67,8 @@ class IntakeWorker:
         self._listener = SeekToStoredPositions(self._consumer, self.stored_position)
         subscribe_known(self._consumer, [topics.intake], self._listener)
         self._assignments_seen = 0
+        self.working = False
+        """True while a step has records in hand (read from the engine's status thread)."""
         self.applied = 0
         self.rejected = 0
         self.duplicates = 0
@@ -82,9 +84,13 @@ class IntakeWorker:
     def step(self, timeout_ms: int = 200) -> int:
         """Poll once and decide on what came; returns the number of records taken."""
         # Straight into `_take`, never a local here: see `OutboxRelay._publish_next`.
-        return self._take(self._consumer.poll(timeout_ms=timeout_ms))
+        try:
+            return self._take(self._consumer.poll(timeout_ms=timeout_ms))
+        finally:
+            self.working = False
 
     def _take(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> int:
+        self.working = bool(batches)  # records in hand: not idle, whatever the last step said
         self._listener.check_rebalance()
         if self._listener.assignments != self._assignments_seen:
             # Another instance may have changed cases of partitions we now own.

@@ -55,11 +55,18 @@ class ProjectionWorker:
     def _stored_position(self, partition: TopicPartition) -> int | None:
         return self._views.position(partition.topic, partition.partition)
 
+    working = False
+    """True while a step has records in hand (read from the engine's status thread)."""
+
     def step(self, timeout_ms: int = 200) -> int:
         # Straight into `_take`, never a local here: see `OutboxRelay._publish_next`.
-        return self._take(self._consumer.poll(timeout_ms=timeout_ms))
+        try:
+            return self._take(self._consumer.poll(timeout_ms=timeout_ms))
+        finally:
+            self.working = False
 
     def _take(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> int:
+        self.working = bool(batches)  # records in hand: not idle, whatever the last step said
         taken = 0
         self._listener.check_rebalance()
         hints: dict[TopicPartition, int] = {}

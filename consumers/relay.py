@@ -88,6 +88,8 @@ class OutboxRelay:
         self._producer: KafkaProducer | None = None
         self.position: int | None = None
         self.published = 0
+        self.working = False
+        """True while a batch is being published (read from the engine's status thread)."""
         self._behind = True
 
     def step(self, timeout_ms: int = 200) -> int:
@@ -130,7 +132,11 @@ class OutboxRelay:
         self._behind = last_id is not None
         if last_id is None:
             return 0
-        self._publish(records, last_id)
+        self.working = True  # until the step ends: see `casebook.engine.Slot.idle_now`
+        try:
+            self._publish(records, last_id)
+        finally:
+            self.working = False
         return len(records)
 
     def idle(self) -> bool:

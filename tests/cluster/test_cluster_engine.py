@@ -3,6 +3,7 @@ golden sample end to end (the live views equal the offline replay)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from kafka.admin import NewTopic
@@ -25,10 +26,17 @@ HISTORY = SAMPLES / "history-small.jsonl"
 
 
 def replicas_and_isr(cluster: LocalCluster, names: list[str]) -> dict[str, tuple[set[int], str]]:
-    """Each topic's replica counts over its partitions, and its min.insync.replicas."""
-    with cluster.admin() as admin:
-        shapes = admin.describe_topics(names)
-        configs = topic_configs(admin, names, ["min.insync.replicas"])
+    """Each topic's replica counts over its partitions, and its min.insync.replicas (asked
+    again for a while: a topic created a moment ago may not be described by every broker)."""
+    deadline = time.monotonic() + 30
+    while True:
+        with cluster.admin() as admin:
+            shapes = admin.describe_topics(names)
+            configs = topic_configs(admin, names, ["min.insync.replicas"])
+        if all("min.insync.replicas" in configs.get(name, {}) for name in names):
+            break
+        assert time.monotonic() < deadline, f"configs not described: {configs}"
+        time.sleep(0.5)
     return {
         shape["name"]: (
             {len(partition["replica_nodes"]) for partition in shape["partitions"]},

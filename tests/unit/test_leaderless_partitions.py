@@ -75,3 +75,19 @@ def test_a_role_blocked_inside_a_step_is_not_idle_now() -> None:
     assert slot.idle_now()
     slot.stepping_since = time.monotonic() - STEP_STUCK_S - 1  # ... this one is stuck
     assert not slot.idle_now()
+
+
+class Working:
+    """A worker in the middle of a step with records in hand."""
+
+    working = True
+
+
+def test_a_role_with_records_in_hand_is_not_idle_now_whatever_its_last_step_said() -> None:
+    slot = Slot("relay", build=lambda: (None, lambda: None))  # type: ignore[arg-type,return-value]
+    slot.idle = True
+    slot.stepping_since = time.monotonic()
+    slot.worker = Working()  # type: ignore[assignment]
+    assert not slot.idle_now()
+    Working.working = False
+    assert slot.idle_now()

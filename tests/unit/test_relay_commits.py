@@ -124,3 +124,21 @@ def test_a_commit_kafka_does_not_confirm_in_time_is_not_a_commit() -> None:
     producer._sender = Sender()  # type: ignore[attr-defined]
     with pytest.raises(TransactionNotConfirmed, match="commit was not confirmed"):
         commit_confirmed(producer, [producer.send("t")], deadline_s=0.01)  # type: ignore[arg-type]
+
+
+def test_the_relay_is_working_while_it_publishes_and_not_after(relay: OutboxRelay) -> None:
+    seen: list[bool] = []
+
+    class Watching(FakeProducer):
+        def commit_transaction(self) -> None:
+            seen.append(relay.working)
+            super().commit_transaction()
+
+    class Source:
+        def fetch(self, after: int, limit: int) -> tuple[list[Any], int | None]:
+            return RECORDS, 200
+
+    relay._producer = Watching()  # type: ignore[assignment]
+    relay._source = Source()  # type: ignore[assignment]
+    assert relay._publish_next() == 5
+    assert seen == [True] and relay.working is False
