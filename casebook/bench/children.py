@@ -31,6 +31,16 @@ def child_env(settings: Settings) -> dict[str, str]:
             "CASEBOOK_STORE": settings.store,
         }
     )
+    if settings.store == "postgres":
+        env.update(
+            {
+                "CASEBOOK_POSTGRES_HOST": settings.postgres_host,
+                "CASEBOOK_POSTGRES_PORT": str(settings.postgres_port),
+                "CASEBOOK_POSTGRES_USER": settings.postgres_user,
+                "CASEBOOK_POSTGRES_PASSWORD": settings.postgres_password.get_secret_value(),
+                "CASEBOOK_POSTGRES_DBNAME": settings.postgres_dbname,
+            }
+        )
     if settings.policy_file is not None:
         env["CASEBOOK_POLICY_FILE"] = str(Path(settings.policy_file).resolve())
     return env

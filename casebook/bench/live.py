@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -106,23 +107,25 @@ def measure_live(
     phase: Phase,
     expected: dict[str, Any],
     repeats: Repeats = LIVE_REPEATS,
+    fresh_store: Callable[[Settings], Settings] | None = None,
 ) -> tuple[dict[str, Any], Phase]:
     """Publish, copy with raw kafka-python, run the engine until the views hold the whole
     history; as often as `repeats` says (each time on topics and a data dir of its own),
     the median passthrough and the median engine counting. Returns the figures and the
-    phase of the last run (whose events topic the rebuild reads)."""
+    phase of the last run (whose events topic the rebuild reads). `fresh_store` gives each
+    run a store of its own beyond the data dir (a PostgreSQL database)."""
     runs: list[dict[str, Any]] = []
     current = phase
     while repeats.again([run["engine"]["seconds"] for run in runs]):
-        current = replace(
-            phase,
-            settings=phase.settings.model_copy(
-                update={
-                    "topic_prefix": f"{phase.settings.topic_prefix}r{len(runs)}.",
-                    "data_dir": Path(phase.settings.data_dir) / f"r{len(runs)}",
-                }
-            ),
+        settings = phase.settings.model_copy(
+            update={
+                "topic_prefix": f"{phase.settings.topic_prefix}r{len(runs)}.",
+                "data_dir": Path(phase.settings.data_dir) / f"r{len(runs)}",
+            }
         )
+        if fresh_store is not None:
+            settings = fresh_store(settings)
+        current = replace(phase, settings=settings)
         runs.append(live_run(history, lines, current, expected, profile=not runs))
     passthrough = median_run([run["passthrough"] for run in runs])
     engine = median_run([run["engine"] for run in runs])

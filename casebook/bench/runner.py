@@ -7,7 +7,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from casebook.bench.live import (
     phase_settings,
 )
 from casebook.bench.machine import describe_machine
+from casebook.bench.stores import PostgresStores, postgres_stores
 from casebook.bench.targets import judge, rss_growth
 from casebook.history_generator import generate_history
 from casebook.settings import Settings
@@ -48,6 +49,7 @@ class BenchOptions:
     offline_repeats: int = 3
     external_broker: bool = False
     brokers: int = 1  # > 1: a local KRaft cluster of that many nodes, replication 3
+    postgres: bool = False  # also the live engine on the PostgreSQL store, beside SQLite
     keep_data: bool = False
     command: str = ""
 
@@ -68,12 +70,15 @@ def run_bench(settings: Settings, options: BenchOptions, progress: Progress) -> 
     }
     needs_broker = options.latency or any(options.live_at(size) for size in options.sizes)
     try:
-        with broker(settings, options, progress, needs_broker) as base:
+        with broker(settings, options, progress, needs_broker) as base, ExitStack() as stack:
             results["kafka_bootstrap"] = base.kafka_bootstrap
             results["brokers"] = len(base.kafka_bootstrap.split(","))
+            postgres = None
+            if options.postgres and any(options.live_at(size) for size in options.sizes):
+                postgres = stack.enter_context(postgres_stores(settings, progress))
             for size in options.sizes:
                 results["sizes"][str(size)] = measure_size(
-                    base, options, run_id, run_dir, size, progress
+                    base, options, run_id, run_dir, size, progress, postgres
                 )
             if options.latency:
                 progress(
@@ -97,7 +102,13 @@ def run_bench(settings: Settings, options: BenchOptions, progress: Progress) -> 
 
 
 def measure_size(
-    base: Settings, options: BenchOptions, run_id: str, run_dir: Path, size: int, progress: Progress
+    base: Settings,
+    options: BenchOptions,
+    run_id: str,
+    run_dir: Path,
+    size: int,
+    progress: Progress,
+    postgres: PostgresStores | None = None,
 ) -> dict[str, Any]:
     settings = phase_settings(base, run_id, f"n{size}", run_dir)
     current = Phase(settings, options.profile_dir)
@@ -115,6 +126,17 @@ def measure_size(
             if options.rebuild:
                 progress(f"{size}: rebuild of the views from the events topic")
                 figures["rebuild"] = measure_rebuild(size, last)
+            if postgres is not None:
+                progress(f"{size}: the same on the PostgreSQL store")
+                pg_phase = Phase(
+                    phase_settings(base, run_id, f"n{size}pg", run_dir), options.profile_dir
+                )
+                try:
+                    figures["live_postgres"], _ = measure_live(
+                        history, size, pg_phase, expected, fresh_store=postgres.fresh
+                    )
+                finally:
+                    drop_topics(pg_phase.settings, options)
         finally:
             drop_topics(settings, options)
     history.unlink()

@@ -75,6 +75,12 @@ def register(subparsers: Any) -> None:
         help="live figures on a local KRaft cluster of this many nodes (topics replicated 3,"
         " min ISR 2; `casebook broker start --nodes N`), passthrough on the same cluster",
     )
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="also measure the live engine on the PostgreSQL store (the local server, a fresh"
+        " database per run), beside SQLite in the same run",
+    )
     parser.add_argument("--keep-data", action="store_true", help="keep the run's data dir")
     parser.set_defaults(handler=run)
 
@@ -105,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
         offline_repeats=args.offline_repeats,
         external_broker=args.external_broker,
         brokers=args.brokers,
+        postgres=args.postgres,
         keep_data=args.keep_data,
         command=shlex.join(["casebook", *sys.argv[1:]]),
     )

@@ -143,3 +143,25 @@ def test_a_short_replay_is_measured_a_dozen_times_and_a_long_one_three() -> None
     assert runs(0.3) == OFFLINE_REPEATS.most
     assert runs(3.2) == 5
     assert runs(35.0) == OFFLINE_REPEATS.least
+
+
+def test_a_postgres_phase_hands_its_database_to_the_children_and_the_table_shows_it() -> None:
+    from pydantic import SecretStr
+
+    from casebook.bench.children import child_env
+    from casebook.settings import Settings
+
+    settings = Settings(
+        store="postgres", postgres_dbname="bench_x", postgres_password=SecretStr("pw")
+    )
+    env = child_env(settings)
+    assert (env["CASEBOOK_STORE"], env["CASEBOOK_POSTGRES_DBNAME"]) == ("postgres", "bench_x")
+    assert env["CASEBOOK_POSTGRES_PASSWORD"] == "pw"
+    row = figures(0.3, 2048)
+    row["live_postgres"] = {
+        "passthrough": {"msgs_per_s": 8000.0},
+        "engine": {"msgs_per_s": 2000.0},
+        "live_vs_passthrough": 0.25,
+    }
+    table = render({"sizes": {"10000": row}, "targets": [], "brokers": 1, "store": "sqlite"})
+    assert "PostgreSQL engine msg/s" in table and "| 2,000 |" in table and "0.250" in table
