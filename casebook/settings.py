@@ -139,6 +139,16 @@ class Settings(BaseSettings):
             raise ValueError("CASEBOOK_INTAKE_AUTH=required needs CASEBOOK_INTAKE_SOURCES")
         return self
 
+    @field_validator("api_tokens", mode="before")
+    @classmethod
+    def _tokens_are_text_to_text(cls, tokens: object) -> object:
+        # Before the type's own check, whose error would name the offending key: a token.
+        if not isinstance(tokens, dict) or not all(
+            isinstance(token, str) and isinstance(role, str) for token, role in tokens.items()
+        ):
+            raise ValueError('must be a JSON object of "token": "role" pairs')
+        return tokens
+
     @field_validator("api_tokens")
     @classmethod
     def _tokens_are_not_blank_and_roles_known(cls, tokens: dict[str, str]) -> dict[str, str]:

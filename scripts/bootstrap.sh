@@ -41,7 +41,7 @@ stamp=.venv/.casebook-pyproject.sha256
 wanted="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     say "pyproject.toml changed: pip install -e '.[dev]'"
-    .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+    .venv/bin/python -m pip install -q --upgrade pip setuptools >/dev/null  # old setuptools has known advisories
     .venv/bin/python -m pip install -q -e '.[dev]'
     echo "$wanted" >"$stamp"
 fi
