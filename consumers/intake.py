@@ -19,7 +19,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from casebook.settings import Settings
 from consumers.errors import RETRIABLE
 from consumers.event_store import CaseStore
-from consumers.intake_auth import required_sources
+from consumers.intake_auth import keyed_by_case, required_sources
 from consumers.intake_batch import CaseCache, StoreBatch
 from consumers.kafka_clients import SeekToStoredPositions, make_consumer, subscribe_known
 from consumers.offsets import CaughtUpHints, hint_positions
@@ -35,7 +35,7 @@ from domain.parsing import (
     salvage_identity,
 )
 from domain.policy import Policy
-from domain.reasons import ReasonCode, Rejection
+from domain.reasons import Rejection
 from domain.sources import Source, authenticate
 
 log = logging.getLogger(__name__)
@@ -220,7 +220,7 @@ class IntakeWorker:
             message = parse_message(value)
         except Exception as error:  # the last line of defence; see `_decide`
             return self._fail(record, error), None
-        return _keyed_by_case(record, message), source
+        return keyed_by_case(record.key, message), source
 
     def _decide(
         self,
@@ -270,23 +270,6 @@ class IntakeWorker:
             if partition in assignment:
                 stored = self.stored_position(partition)
                 self._consumer.seek(partition, 0 if stored is None else stored + 1)
-
-
-def _keyed_by_case(
-    record: ConsumerRecord, message: IntakeMessage | InvalidMessage
-) -> IntakeMessage | InvalidMessage:
-    """Contract 1.2: a record whose key is present and is not its case id is invalid (a
-    case's messages must share one partition to keep their order)."""
-    if isinstance(message, InvalidMessage) or record.key is None:
-        return message
-    if record.key == message.case_id.encode("utf-8"):
-        return message
-    shown = record.key[:64].decode("utf-8", errors="replace")
-    rejection = Rejection(
-        ReasonCode.INVALID_MESSAGE,
-        f"the record's key {shown!r} is not its case_id {message.case_id!r}",
-    )
-    return InvalidMessage(rejection, message.message_id, message.case_id, message.at)
 
 
 def _source(record: ConsumerRecord) -> tuple[str, int, int]:

@@ -99,3 +99,21 @@ def test_source_settings_errors_name_the_problem_never_the_secret() -> None:
         {"intake_sources": {"desk": {"secrets": ["s" * 32], "roles": ["engineer"]}}}
     )
     assert "s" * 32 not in repr(declared) + str(declared.intake_sources)
+
+
+def test_a_record_keyed_other_than_its_case_is_invalid() -> None:
+    from consumers.intake_auth import keyed_by_case
+    from domain.parsing import InvalidMessage, parse_message
+
+    line = (
+        b'{"message_id": "m-1", "case_id": "C-1", "type": "case.closed",'
+        b' "at": "2026-10-01T10:00:00Z", "actor": {"id": "eng-1", "role": "engineer"}}'
+    )
+    message = parse_message(line)
+    assert keyed_by_case(b"C-1", message) is message
+    assert keyed_by_case(None, message) is message  # no key: nothing to disagree with
+    wrong = keyed_by_case(b"C-2", message)
+    assert isinstance(wrong, InvalidMessage)
+    assert wrong.rejection.reason is ReasonCode.INVALID_MESSAGE
+    assert wrong.rejection.detail == "the record's key 'C-2' is not its case_id 'C-1'"
+    assert (wrong.message_id, wrong.case_id) == ("m-1", "C-1")
