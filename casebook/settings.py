@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from limits import parse as parse_rate
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -17,6 +18,8 @@ DEFAULT_KAFKA_CONTROLLER_PORT = 19093
 DEFAULT_POSTGRES_PORT = 15432
 
 API_ROLES = ("analyst", "auditor", "admin")
+# A bearer token is a password no one types: long enough that guessing it is hopeless.
+MIN_TOKEN_LENGTH = 32
 MIN_SECRET_CHARS = 32
 
 
@@ -120,6 +123,29 @@ class Settings(BaseSettings):
         repr=False,  # secrets: kept out of reprs and logs
         description='Bearer tokens of `casebook serve`, as JSON: {"TOKEN": "analyst"|"auditor"|"admin"}.',
     )
+    api_workers: int = Field(
+        default=4,
+        ge=1,
+        description="`casebook serve`: data requests computed at once; more wait, while /health"
+        " keeps answering.",
+    )
+    api_header_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="`casebook serve`: seconds a connection may take to send a request's"
+        " headers before it is closed.",
+    )
+    api_connection_limit: int = Field(
+        default=256,
+        ge=1,
+        description="`casebook serve`: open connections (and requests in flight) beyond"
+        " which a request is answered 503.",
+    )
+    api_failed_auth_limit: str = Field(
+        default="20/minute",
+        description="`casebook serve`: failed authentications an address may make (a"
+        ' `limits` rate such as "20/minute") before every request from it is answered 429.',
+    )
 
     intake_sources: dict[str, SourceSetting] = Field(
         default_factory=dict,
@@ -155,9 +181,20 @@ class Settings(BaseSettings):
         # Checked here rather than by the type, so no error message ever names a token.
         if any(not token.strip() for token in tokens):
             raise ValueError("an API token may not be empty")
+        if any(len(token) < MIN_TOKEN_LENGTH for token in tokens):
+            raise ValueError(f"every API token must be at least {MIN_TOKEN_LENGTH} characters")
         if any(role not in API_ROLES for role in tokens.values()):
             raise ValueError(f"every API token's role must be one of {', '.join(API_ROLES)}")
         return tokens
+
+    @field_validator("api_failed_auth_limit")
+    @classmethod
+    def _rate_is_readable(cls, rate: str) -> str:
+        try:
+            parse_rate(rate)
+        except ValueError:
+            raise ValueError('must be a rate such as "20/minute" or "5 per second"') from None
+        return rate
 
     def topic(self, name: str) -> str:
         """The full name of one of Casebook's topics (`casebook.intake` ...) under the prefix."""

@@ -28,6 +28,8 @@ from projections.sla import SlaCase, apply_to_sla_case
 from projections.warnings import SlaWarning, due_warnings, next_check_at
 
 IN_CHUNK = 900  # case ids per `IN (...)` query
+# Where a rejection stands in arrival order: (partition, offset, source).
+RejectedKey = tuple[int, int, str]
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS views_positions (
@@ -362,6 +364,12 @@ class ViewStore:
         rows = self._execute("SELECT * FROM views_sla_cases").fetchall()
         return [_sla_case(row) for row in rows]
 
+    def sla_row(self, case_id: str) -> SlaCase | None:
+        row = self._execute(
+            "SELECT * FROM views_sla_cases WHERE case_id = ?", (case_id,)
+        ).fetchone()
+        return None if row is None else _sla_case(row)
+
     def case_audit(self, case_id: str) -> CaseAudit | None:
         rows = self._execute(
             "SELECT version, type, at, actor_id, actor_role, message_id, data, extra "
@@ -406,17 +414,25 @@ class ViewStore:
             "SELECT source, message_id, case_id, reason, detail, at FROM views_rejected "
             "ORDER BY part, source_offset, source"
         ).fetchall()
-        return [
-            RejectedMessage(
-                reason=row[3],
-                detail=row[4],
-                message_id=row[1],
-                case_id=row[2],
-                at=datetime.fromisoformat(row[5]) if row[5] else None,
-                source=row[0],
-            )
-            for row in rows
-        ]
+        return [_rejected_message(row) for row in rows]
+
+    def rejected_page(
+        self, after: RejectedKey | None, limit: int
+    ) -> list[tuple[RejectedKey, RejectedMessage]]:
+        """Up to `limit` rejections in arrival order after the one keyed `after`, with keys."""
+        part, offset, source = after if after is not None else (-1, -1, "")
+        rows = self._execute(
+            "SELECT source, message_id, case_id, reason, detail, at, part, source_offset "
+            "FROM views_rejected WHERE part > ? OR (part = ? AND (source_offset > ? "
+            "OR (source_offset = ? AND source > ?))) "
+            "ORDER BY part, source_offset, source LIMIT ?",
+            (part, part, offset, offset, source, limit),
+        ).fetchall()
+        return [((int(row[6]), int(row[7]), row[0]), _rejected_message(row)) for row in rows]
+
+    def rejected_count(self) -> int:
+        (count,) = self._execute("SELECT COUNT(*) FROM views_rejected").fetchone()
+        return int(count)
 
     def dump(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every view table, sorted: for comparing a rebuild with the live views."""
@@ -521,6 +537,17 @@ def _micros(instant: datetime) -> int:
 
 def _iso(instant: datetime | None) -> str | None:
     return None if instant is None else instant.isoformat()
+
+
+def _rejected_message(row: Any) -> RejectedMessage:
+    return RejectedMessage(
+        reason=row[3],
+        detail=row[4],
+        message_id=row[1],
+        case_id=row[2],
+        at=datetime.fromisoformat(row[5]) if row[5] else None,
+        source=row[0],
+    )
 
 
 def _sla_case(row: Any) -> SlaCase:

@@ -138,11 +138,19 @@ class SlaTally:
     def entry(self, row: SlaCase, as_of: datetime) -> dict[str, Any]:
         """The row's report entry, counted."""
         entry = row.to_report(as_of)
-        status = entry["status"]
-        for counts in (self._by_severity[str(row.sla_severity)], self._total):
+        self._count(row.sla_severity, entry["status"])
+        return entry
+
+    def count(self, row: SlaCase, as_of: datetime) -> Status:
+        """Count the row without building its entry (for a page of a larger report)."""
+        status = row.status(as_of)
+        self._count(row.sla_severity, status)
+        return status
+
+    def _count(self, severity: int, status: Status) -> None:
+        for counts in (self._by_severity[str(severity)], self._total):
             counts["opened"] += 1
             counts[status] += 1
-        return entry
 
     def by_severity(self) -> dict[str, dict[str, Any]]:
         return {label: _with_compliance(counts) for label, counts in self._by_severity.items()}

@@ -20,9 +20,8 @@ def register(subparsers: Any) -> None:
 
 def serve_forever(args: argparse.Namespace) -> int:
     # Imported here: the other commands should not pay for loading the web stack.
-    import uvicorn
-
     from casebook.web import create_app
+    from casebook.web.server import serve
 
     settings = Settings()
     if not settings.api_tokens:
@@ -36,5 +35,5 @@ def serve_forever(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    serve(create_app(settings), settings, args.host, args.port)
     return 0

@@ -2,16 +2,23 @@
 
 Every /api route needs a bearer token of an allowed role; only /health, the dashboard's
 page and its static assets are open (they hold no data: the page fetches it with the token
-the user pastes). Each request opens its own view store connection and closes it.
+the user pastes). Answers are computed by a few workers (`api_workers`), each request
+opening its own view store connection and closing it; requests beyond them wait, while
+/health and refusals are answered on the event loop without waiting for a worker.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import hashlib
+import re
+from base64 import b64encode
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, TypeVar
 
+import anyio
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -21,19 +28,23 @@ from fastapi.staticfiles import StaticFiles
 from casebook.settings import Settings
 from casebook.web import reports
 from casebook.web.auth import ANALYSTS, AUDITORS, EVERYONE, require
+from casebook.web.throttle import FailedAuthThrottle
 from consumers.view_store import ViewStore
 from domain.timefmt import parse_instant
 
 STATIC = Path(__file__).resolve().parent / "static"
+PAGES = Path(__file__).resolve().parent / "pages"
 CASE_ID = r"^[A-Za-z0-9._:-]{1,64}$"
 # The dashboard runs no inline script and loads nothing from elsewhere.
-DASHBOARD_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+DASHBOARD_POLICY = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
+# On every HTML answer (the dashboard, /docs, error pages) and, no-store, on every API answer.
+HTML_HEADERS = {
+    "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
+SWAGGER_CDN = "https://cdn.jsdelivr.net"
 Clock = Callable[[], datetime]
+Answer = TypeVar("Answer")
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
@@ -48,26 +59,42 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.clock = clock or (lambda: datetime.now(UTC))
+    app.state.workers = anyio.CapacityLimiter(settings.api_workers)
+    app.state.failed_auth = FailedAuthThrottle(settings.api_failed_auth_limit)
     app.include_router(_api_routes())
     _add_description(app)
     _add_dashboard(app)
 
     @app.middleware("http")
-    async def plain_headers(request: Request, call_next: Any) -> Response:
+    async def protective_headers(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
+        path = request.url.path
+        if path.startswith("/api/") or path in ("/openapi.json", "/health"):
+            response.headers["Cache-Control"] = "no-store"
+        if response.headers.get("content-type", "").startswith("text/html"):
+            for name, value in HTML_HEADERS.items():
+                response.headers[name] = value
+            response.headers.setdefault("Content-Security-Policy", DASHBOARD_POLICY)
         return response
 
     return app
 
 
-def _views(request: Request) -> Iterator[ViewStore]:
-    views = ViewStore(request.app.state.settings)
-    try:
-        yield views
-    finally:
-        views.close()
+async def _compute(request: Request, work: Callable[[ViewStore], Answer]) -> Answer:
+    """Run `work` over a fresh view store on one of the app's workers (waiting for one)."""
+    settings: Settings = request.app.state.settings
+
+    def with_views() -> Answer:
+        views = ViewStore(settings)
+        try:
+            return work(views)
+        finally:
+            views.close()
+
+    answer: Answer = await anyio.to_thread.run_sync(with_views, limiter=request.app.state.workers)
+    return answer
 
 
 def _instant(text: str | None, request: Request) -> datetime:
@@ -80,32 +107,57 @@ def _instant(text: str | None, request: Request) -> datetime:
         raise HTTPException(422, detail=f"not an RFC 3339 instant: {text!r}") from None
 
 
-Views = Annotated[ViewStore, Depends(_views)]
 AsOf = Annotated[str | None, Query(description="RFC 3339 instant (naive = UTC); now when omitted.")]
+Limit = Annotated[
+    int,
+    Query(ge=1, le=reports.PAGE_MAXIMUM, description="Items per page (at most 1000)."),
+]
+After = Annotated[
+    str | None,
+    Query(max_length=512, description="The `page.next` cursor of the previous page."),
+]
+StatusFilter = Annotated[
+    list[Literal["met", "breached", "pending", "void"]] | None,
+    Query(description="Only cases of these statuses in the page (the counts cover all)."),
+]
 
 
 def _api_routes() -> APIRouter:
     router = APIRouter()
 
     @router.get("/health", tags=["operations"])
-    def health() -> dict[str, str]:
-        """Open: the process answers. Reads no data."""
+    async def health() -> dict[str, str]:
+        """Open: the process answers. Reads no data and waits for no worker."""
         return {"status": "ok"}
 
     @router.get("/api/whoami", tags=["operations"])
-    def whoami(role: Annotated[str, Depends(require(*EVERYONE))]) -> dict[str, str]:
+    async def whoami(role: Annotated[str, Depends(require(*EVERYONE))]) -> dict[str, str]:
         """The role of the presented token (the dashboard's login check)."""
         return {"role": role}
 
     @router.get("/api/sla", tags=["analysts"], dependencies=[Depends(require(*ANALYSTS))])
-    def sla(request: Request, views: Views, as_of: AsOf = None) -> dict[str, Any]:
-        """The contract's SLA report as of any instant (time travel: only what happened by then)."""
-        return reports.sla(views, _instant(as_of, request))
+    async def sla(
+        request: Request,
+        as_of: AsOf = None,
+        limit: Limit = reports.PAGE_DEFAULT,
+        after: After = None,
+        status: StatusFilter = None,
+    ) -> dict[str, Any]:
+        """The contract's SLA report as of any instant (time travel: only what happened by then).
+
+        The counts cover every case; `cases` is one page (opening time, then case id), of
+        the given statuses if any: pass `page.next` as `after` for the next one.
+        """
+        instant = _instant(as_of, request)
+        position = _position(reports.sla_position, after)
+        work = partial(
+            reports.sla, as_of=instant, limit=limit, after=position, statuses=status or ()
+        )
+        return await _compute(request, work)
 
     @router.get("/api/sla/timeline", tags=["analysts"], dependencies=[Depends(require(*ANALYSTS))])
-    def sla_timeline(
+    async def sla_timeline(
         request: Request,
-        views: Views,
         days: Annotated[int, Query(ge=1, le=366)] = 30,
         end: AsOf = None,
     ) -> dict[str, Any]:
@@ -113,16 +165,15 @@ def _api_routes() -> APIRouter:
         instant = _instant(end, request)
         if instant - datetime.min.replace(tzinfo=UTC) < timedelta(days=days - 1):
             raise HTTPException(422, detail=f"{days} days before {end!r} is before year 1")
-        return reports.sla_timeline(views, instant, days)
+        return await _compute(request, partial(reports.sla_timeline, end=instant, days=days))
 
     @router.get(
         "/api/cases/{case_id}/audit",
         tags=["auditors"],
         dependencies=[Depends(require(*AUDITORS))],
     )
-    def case_audit(
+    async def case_audit(
         request: Request,
-        views: Views,
         case_id: Annotated[str, PathParam(pattern=CASE_ID)],
         as_of: Annotated[
             str | None, Query(description="RFC 3339 instant; the whole history when omitted.")
@@ -130,36 +181,72 @@ def _api_routes() -> APIRouter:
     ) -> dict[str, Any]:
         """A case's full history, severity changes, SLA status and chain verification."""
         instant = _instant(as_of, request) if as_of is not None else None
-        entry = reports.case_audit(views, request.app.state.settings, case_id, instant)
+        settings = request.app.state.settings
+        entry = await _compute(
+            request,
+            partial(reports.case_audit, settings=settings, case_id=case_id, as_of=instant),
+        )
         if entry is None:
             raise HTTPException(404, detail=f"no case {case_id!r} in the views")
         return entry
 
     @router.get("/api/rejected", tags=["auditors"], dependencies=[Depends(require(*AUDITORS))])
-    def rejected(views: Views) -> dict[str, Any]:
-        """Every rejected message, its reason code and detail, in arrival order."""
-        return reports.rejected(views)
+    async def rejected(
+        request: Request, limit: Limit = reports.PAGE_DEFAULT, after: After = None
+    ) -> dict[str, Any]:
+        """Rejected messages, their reason code and detail, in arrival order, a page at a time."""
+        position = _position(reports.rejected_position, after)
+        return await _compute(request, partial(reports.rejected, limit=limit, after=position))
 
     return router
+
+
+Position = TypeVar("Position")
+
+
+def _position(decode: Callable[[str], Position], cursor: str | None) -> Position | None:
+    if cursor is None:
+        return None
+    try:
+        return decode(cursor)
+    except ValueError as error:
+        raise HTTPException(422, detail=f"after: {error}") from None
 
 
 def _add_description(app: FastAPI) -> None:
     """/openapi.json and /docs, for any valid token: only /health and the dashboard are open."""
     signed_in = [Depends(require(*EVERYONE))]
+    docs_page = get_swagger_ui_html(openapi_url="/openapi.json", title="Casebook API")
+    docs_headers = {"Content-Security-Policy": _docs_policy(bytes(docs_page.body))}
 
-    def openapi() -> dict[str, Any]:
+    async def openapi() -> dict[str, Any]:
         return app.openapi()
 
-    def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="Casebook API")
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(bytes(docs_page.body), headers=docs_headers)
 
     app.add_api_route("/openapi.json", openapi, dependencies=signed_in, include_in_schema=False)
     app.add_api_route("/docs", docs, dependencies=signed_in, include_in_schema=False)
 
 
+def _docs_policy(page: bytes) -> str:
+    """Swagger UI's policy: its scripts from the CDN and its one inline script, by hash."""
+    hashes = " ".join(
+        f"'sha256-{b64encode(hashlib.sha256(script).digest()).decode()}'"
+        for script in re.findall(rb"<script>(.*?)</script>", page, flags=re.DOTALL)
+    )
+    return (
+        f"default-src 'self'; script-src {SWAGGER_CDN} {hashes}; "
+        f"style-src {SWAGGER_CDN} 'unsafe-inline'; img-src 'self' data: https:; "
+        "frame-ancestors 'none'"
+    )
+
+
 def _add_dashboard(app: FastAPI) -> None:
-    def page() -> Response:
-        return FileResponse(STATIC / "index.html", headers=DASHBOARD_HEADERS)
+    """The one page of the dashboard, at / and /case/ID; /static holds only its assets."""
+
+    async def page() -> Response:
+        return FileResponse(PAGES / "index.html", media_type="text/html")
 
     app.add_api_route("/", page, include_in_schema=False)
     app.add_api_route("/case/{case_id}", page, include_in_schema=False)

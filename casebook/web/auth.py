@@ -1,18 +1,21 @@
 """Bearer tokens and roles: who may see what.
 
 Tokens come from settings (`CASEBOOK_API_TOKENS`), are compared in constant time and are
-never logged or echoed. No token, or an unknown one, is 401; a known token whose role may
-not see the resource is 403.
+never logged or echoed. No token, or an unknown one, is 401 (logged and counted against
+the caller's address: past the rate every request from it is 429, see `throttle.py`); a
+known token whose role may not see the resource is 403.
 """
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from casebook.web.throttle import FailedAuthThrottle
 
 ANALYSTS = ("analyst", "admin")
 AUDITORS = ("auditor", "admin")
@@ -32,13 +35,28 @@ def role_of(token: str, tokens: Mapping[str, str]) -> str | None:
     return found
 
 
-def require(*roles: str) -> Callable[..., str]:
-    """A dependency admitting only tokens of the given roles; it returns the caller's role."""
+def require(*roles: str) -> Callable[..., Awaitable[str]]:
+    """A dependency admitting only tokens of the given roles; it returns the caller's role.
 
-    def check(request: Request, credentials: Credentials) -> str:
+    A coroutine, so it runs on the event loop: it is cheap, and a caller refused here never
+    waits for one of the workers that compute answers.
+    """
+
+    async def check(request: Request, credentials: Credentials) -> str:
+        throttle: FailedAuthThrottle = request.app.state.failed_auth
+        address = request.client.host if request.client is not None else "unknown"
+        wait = throttle.retry_after(address)
+        if wait is not None:
+            raise HTTPException(
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                detail="too many failed authentications from this address",
+                headers={"Retry-After": str(wait)},
+            )
         tokens: Mapping[str, str] = request.app.state.settings.api_tokens
         role = role_of(credentials.credentials, tokens) if credentials is not None else None
         if role is None:
+            why = "no bearer token" if credentials is None else "unknown token"
+            throttle.failed(address, request.url.path, why)
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
                 detail="a valid bearer token is required",

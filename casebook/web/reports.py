@@ -2,23 +2,64 @@
 
 Plain functions over a `ViewStore` (or the settings, for the event store), returning
 JSON-ready dictionaries in the contract's shapes; the HTTP layer only adds auth and errors.
+Lists come a page at a time (`limit`, and an opaque `next` cursor to ask for the rest), so
+no answer grows with the history; the counts beside a page are always over every case.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
 from casebook.evidence import verify_stored_case
 from casebook.settings import Settings
-from consumers.view_store import ViewStore
+from casebook.web.cursors import decode_cursor, encode_cursor
+from consumers.view_store import RejectedKey, ViewStore
 from domain.timefmt import END_OF_TIME, format_instant
-from projections.sla import SEVERITY_LEVELS, sla_report
+from projections.sla import SlaCase, SlaTally
+from projections.sla_timeline import timeline_points
+
+PAGE_DEFAULT = 100
+PAGE_MAXIMUM = 1000
 
 
-def sla(views: ViewStore, as_of: datetime) -> dict[str, Any]:
-    """The contract's `sla` section as of `as_of`, with the instant it answers for."""
-    return {"as_of": format_instant(as_of), **sla_report(views.sla_rows(), as_of)}
+def sla(
+    views: ViewStore,
+    as_of: datetime,
+    *,
+    limit: int = PAGE_DEFAULT,
+    after: tuple[datetime, str] | None = None,
+    statuses: Collection[str] = (),
+) -> dict[str, Any]:
+    """The contract's `sla` section as of `as_of`: counts over every case, one page of cases.
+
+    The page holds the cases (of the given statuses, all when none) in the report's order,
+    opening time then case id, after the position `after` (`sla_position` of a cursor).
+    """
+    start = after
+    visible = sorted((row for row in views.sla_rows() if row.opened_at <= as_of), key=_sla_order)
+    tally = SlaTally()
+    page: list[SlaCase] = []
+    more = False
+    for row in visible:
+        status = tally.count(row, as_of)
+        if (statuses and status not in statuses) or (
+            start is not None and _sla_order(row) <= start
+        ):
+            continue
+        if len(page) < limit:
+            page.append(row)
+        else:
+            more = True
+    cursor = encode_cursor("sla", [*_sla_cursor(page[-1])]) if more else None
+    return {
+        "as_of": format_instant(as_of),
+        "cases": [row.to_report(as_of) for row in page],
+        "by_severity": tally.by_severity(),
+        "total": tally.total(),
+        "page": {"limit": limit, "next": cursor},
+    }
 
 
 def sla_timeline(views: ViewStore, end: datetime, days: int) -> dict[str, Any]:
@@ -26,23 +67,18 @@ def sla_timeline(views: ViewStore, end: datetime, days: int) -> dict[str, Any]:
 
     Each point is the SLA report as of that instant, so a case breached later counts as
     pending on the days before its due time: the curve is what one would have seen then.
+    One pass over the rows (`projections.sla_timeline`), whatever `days` is.
     """
-    rows = views.sla_rows()
-    points = []
-    for back in range(days - 1, -1, -1):
-        instant = end - timedelta(days=back)
-        report = sla_report(rows, instant)
-        points.append(
-            {
-                "as_of": format_instant(instant),
-                "total": report["total"],
-                "by_severity": {
-                    str(level): report["by_severity"][str(level)]["compliance"]
-                    for level in SEVERITY_LEVELS
-                },
-            }
-        )
-    return {"end": format_instant(end), "days": days, "points": points}
+    instants = [end - timedelta(days=back) for back in range(days - 1, -1, -1)]
+    points = timeline_points(views.sla_rows(), instants)
+    return {
+        "end": format_instant(end),
+        "days": days,
+        "points": [
+            {"as_of": format_instant(instant), **point}
+            for instant, point in zip(instants, points, strict=True)
+        ],
+    }
 
 
 def case_audit(
@@ -54,7 +90,7 @@ def case_audit(
         return None
     instant = as_of or END_OF_TIME
     entry = audit.to_report(instant, with_events=True)
-    row = next((r for r in views.sla_rows() if r.case_id == case_id), None)
+    row = views.sla_row(case_id)
     return {
         "case_id": case_id,
         "as_of": format_instant(as_of),
@@ -69,10 +105,45 @@ def verify_case(settings: Settings, case_id: str) -> dict[str, Any]:
     return verify_stored_case(settings, case_id)
 
 
-def rejected(views: ViewStore) -> dict[str, Any]:
-    """Every rejected message with its reason and detail, in arrival order."""
+def rejected(
+    views: ViewStore, *, limit: int = PAGE_DEFAULT, after: RejectedKey | None = None
+) -> dict[str, Any]:
+    """Rejected messages with their reason and detail, in arrival order, a page at a time."""
+    keyed = views.rejected_page(after, limit + 1)
+    page = keyed[:limit]
     entries = [
         {**entry.to_report(), "detail": entry.detail, "at": format_instant(entry.at)}
-        for entry in views.rejected()
+        for _key, entry in page
     ]
-    return {"count": len(entries), "rejected": entries}
+    cursor = encode_cursor("rejected", [*page[-1][0]]) if len(keyed) > limit else None
+    return {
+        "count": views.rejected_count(),
+        "rejected": entries,
+        "page": {"limit": limit, "next": cursor},
+    }
+
+
+def _sla_order(row: SlaCase) -> tuple[datetime, str]:
+    return (row.opened_at, row.case_id)
+
+
+def _sla_cursor(row: SlaCase) -> tuple[str, str]:
+    return (row.opened_at.isoformat(), row.case_id)
+
+
+def rejected_position(cursor: str) -> RejectedKey:
+    """Where a `rejected` cursor points; ValueError if it is not one."""
+    part, offset, source = decode_cursor("rejected", cursor, (int, int, str))
+    return (part, offset, source)
+
+
+def sla_position(cursor: str) -> tuple[datetime, str]:
+    """Where an `sla` cursor points; ValueError if it is not one."""
+    opened, case_id = decode_cursor("sla", cursor, (str, str))
+    try:
+        instant = datetime.fromisoformat(opened)
+    except ValueError:
+        raise ValueError("not a cursor of this list") from None
+    if instant.tzinfo is None:
+        raise ValueError("not a cursor of this list")
+    return (instant, case_id)

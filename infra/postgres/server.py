@@ -13,7 +13,9 @@ import glob
 import hashlib
 import logging
 import os
+import pwd
 import shutil
+import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -240,9 +242,34 @@ def _reachable_cluster_dir(preferred: Path) -> Path:
     digest = hashlib.sha256(str(preferred).encode()).hexdigest()[:12]
     fallback = Path(f"/var/tmp/casebook-postgres-{digest}")
     log.warning("user postgres cannot reach %s; using %s instead", preferred, fallback)
-    fallback.mkdir(mode=0o700, exist_ok=True)
-    shutil.chown(fallback, OS_USER, OS_USER)
-    return fallback
+    account = pwd.getpwnam(OS_USER)
+    return private_directory(fallback, account.pw_uid, account.pw_gid)
+
+
+def private_directory(path: Path, uid: int, gid: int) -> Path:
+    """`path` as a directory only `uid` may enter: created here, or already exactly that.
+
+    The fallback's name is predictable (one cluster per data directory) in a folder anyone
+    may write, so whatever stands there already is not trusted: a symlink, a directory of
+    another owner or one open to others is refused, never followed, chowned or used.
+    """
+    try:
+        os.mkdir(path, 0o700)
+        os.chown(path, uid, gid, follow_symlinks=False)
+    except FileExistsError:
+        pass
+    found = os.lstat(path)
+    if (
+        not stat.S_ISDIR(found.st_mode)
+        or found.st_uid != uid
+        or stat.S_IMODE(found.st_mode) & 0o077
+    ):
+        raise PostgresError(
+            f"{path} exists but is not a private directory of uid {uid} (a symlink, another"
+            " owner's, or open to others): remove it, or set CASEBOOK_DATA_DIR somewhere"
+            f" user {OS_USER} can reach"
+        )
+    return path
 
 
 def _postgres_can_enter(path: Path) -> bool:

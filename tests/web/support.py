@@ -27,9 +27,9 @@ SAMPLE_REPORT = Path("/work/shared/samples/history-small.report.json")
 INTAKE_TOPIC = "casebook.intake"
 
 TOKENS = {
-    "analyst-0b6f1c2e9a7d4e15": "analyst",
-    "auditor-5c3a8e0f2b914d77": "auditor",
-    "admin-9e2d7b41c6a05f38": "admin",
+    "analyst-0b6f1c2e9a7d4e15-3f8a2c7d91e4": "analyst",
+    "auditor-5c3a8e0f2b914d77-a1d06b5e3c28": "auditor",
+    "admin-9e2d7b41c6a05f38-7c4e9d2b0a6f1": "admin",
 }
 TOKEN_OF = {role: token for token, role in TOKENS.items()}
 # "Now" for the API tests: well after the sample's last message (2026-10-04).

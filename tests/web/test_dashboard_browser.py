@@ -6,15 +6,8 @@ when missing); Selenium drives them through that chromedriver, never downloading
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +19,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.wait import WebDriverWait
 
+from tests.web.served import get_json, serving
 from tests.web.support import TOKEN_OF, TOKENS, fill_data_dir, sample_report, web_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,59 +49,13 @@ def chromium_binaries() -> tuple[str, str]:
     return chromium, driver
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def get_json(url: str, token: str | None = None) -> Any:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5) as r:
-        return json.load(r)
-
-
-def wait_for_health(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"casebook serve exited ({process.returncode}):\n{log.read_text()}")
-        try:
-            if get_json(f"{base}/health") == {"status": "ok"}:
-                return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.1)
-    pytest.fail(f"casebook serve did not answer /health in 30 s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of `casebook serve` on a free port, over a data dir filled from the sample."""
     data_dir = tmp_path_factory.mktemp("served-views")
     fill_data_dir(web_settings(data_dir))
-    port = free_port()
-    env = {
-        **os.environ,
-        "CASEBOOK_DATA_DIR": str(data_dir),
-        "CASEBOOK_STORE": "sqlite",
-        "CASEBOOK_API_TOKENS": json.dumps(TOKENS),
-    }
-    command = [str(Path(sys.executable).parent / "casebook"), "serve", "--port", str(port)]
-    log = data_dir / "serve.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(base, process, log)
+    with serving(data_dir) as (base, log):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
     served = log.read_text()
     assert "GET /api/sla" in served  # the access log was written ...
     assert not any(token in served for token in TOKENS)  # ... and names no token

@@ -105,14 +105,16 @@ async function loadSla() {
   $("sla-status").textContent = "";
   $("at-risk-status").textContent = "";
   try {
-    const report = await api(`/api/sla?${query()}`);
+    // The counts cover every case; the page holds the cases at risk only.
+    const report = await api(`/api/sla?status=pending&status=breached&limit=1000&${query()}`);
     $("as-of-shown").textContent = `as of ${report.as_of}`;
     const rows = ["1", "2", "3", "4"].map((level) => countsRow(level, report.by_severity[level]));
     rows.push(countsRow("Total", report.total, "total"));
     fillTable($("by-severity"), rows);
-    const atRisk = report.cases.filter((c) => c.status === "pending" || c.status === "breached");
+    const atRisk = report.cases;
     fillTable($("at-risk"), atRisk.map(atRiskRow));
     if (atRisk.length === 0) $("at-risk-status").textContent = "No case is pending or breached.";
+    else if (report.page.next) $("at-risk-status").textContent = `The first ${atRisk.length} shown.`;
   } catch (error) {
     refused("sla-status", error);
     refused("at-risk-status", error);
@@ -215,6 +217,7 @@ async function loadRejected() {
       cell(r.detail),
       cell(r.at),
     ])));
+    if (body.page.next) $("rejected-status").textContent = `The first ${body.rejected.length} of ${body.count}.`;
   } catch (error) {
     fillTable($("rejected"), []);
     refused("rejected-status", error);
