@@ -43,7 +43,7 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS views_audit_events (
         case_id TEXT NOT NULL, version INTEGER NOT NULL, type TEXT NOT NULL, at TEXT NOT NULL,
         actor_id TEXT NOT NULL, actor_role TEXT NOT NULL, message_id TEXT NOT NULL,
-        data TEXT NOT NULL, extra TEXT NOT NULL, PRIMARY KEY (case_id, version))""",
+        data TEXT NOT NULL, extra TEXT NOT NULL, source TEXT, PRIMARY KEY (case_id, version))""",
     # When each case that may still warn is next worth a look (microseconds since the epoch):
     # the warnings scan reads only the cases whose time has come, not every open case.
     """CREATE TABLE IF NOT EXISTS views_warning_checks (
@@ -105,6 +105,19 @@ class ViewStore:
             self._create_tables()  # no-ops on existing tables: no write lock for readers
         else:
             self._add_warning_checks()
+        if not self._column_exists("views_audit_events", "source"):
+            self._add_source_column()
+
+    def _add_source_column(self) -> None:
+        """Views written before contract 1.2 gain the column; their rows name no source."""
+        if self._postgres:  # another process may be adding it too
+            self._execute("ALTER TABLE views_audit_events ADD COLUMN IF NOT EXISTS source TEXT")
+            return
+        try:
+            self._execute("ALTER TABLE views_audit_events ADD COLUMN source TEXT")
+        except sqlite3.OperationalError as error:
+            if "duplicate column" not in str(error):
+                raise
 
     def _create_tables(self) -> None:
         for statement in SCHEMA:
@@ -199,10 +212,11 @@ class ViewStore:
                     entry.message_id,
                     _json_text(entry.data),
                     _json_text(entry.extra),
+                    entry.source,
                 )
             )
         self._executemany(
-            "INSERT INTO views_audit_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "INSERT INTO views_audit_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (case_id, version) DO NOTHING",
             audit_rows,
         )
@@ -372,7 +386,7 @@ class ViewStore:
 
     def case_audit(self, case_id: str) -> CaseAudit | None:
         rows = self._execute(
-            "SELECT version, type, at, actor_id, actor_role, message_id, data, extra "
+            "SELECT version, type, at, actor_id, actor_role, message_id, data, extra, source "
             "FROM views_audit_events WHERE case_id = ? ORDER BY version",
             (case_id,),
         ).fetchall()
@@ -388,6 +402,7 @@ class ViewStore:
                 message_id=row[5],
                 data=json.loads(row[6]),
                 extra=json.loads(row[7]),
+                source=row[8],
             )
             for row in rows
         ]
@@ -443,6 +458,16 @@ class ViewStore:
         }
 
     # ---- plumbing ---------------------------------------------------------------------
+
+    def _column_exists(self, table: str, column: str) -> bool:
+        if self._postgres:
+            found = self._execute(
+                "SELECT 1 FROM information_schema.columns WHERE table_name = ? AND column_name = ?",
+                (table, column),
+            ).fetchone()
+            return found is not None
+        columns = self._execute(f"PRAGMA table_info({table})").fetchall()
+        return any(row[1] == column for row in columns)
 
     def _table_exists(self, table: str) -> bool:
         if self._postgres:

@@ -8,7 +8,7 @@ the case state, the message and the policy. Time comes from the messages: each e
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Literal, cast
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -87,6 +87,11 @@ class Case(Aggregate):
         extra: dict[str, Any]
         previous_hash: str
         hash: str
+        # Contract 1.2: the declared source that signed the record, None where actors are
+        # believed. Keyword-only with a default: events stored before it read None, and
+        # their published form (and hash) has no `source` at all.
+        _: KW_ONLY
+        source: str | None = None
 
         def mutate(self, aggregate: Any) -> Any:
             case = super().mutate(aggregate)
@@ -255,6 +260,7 @@ class Case(Aggregate):
                 **cause,
                 "previous_hash": GENESIS_HASH if sealed else UNSEALED,
                 "hash": UNSEALED,
+                "source": message.signed_by,
                 "customer_id": message.customer.id,
                 "tier": message.customer.tier,
                 "requested_severity": message.severity,
@@ -303,6 +309,7 @@ class Case(Aggregate):
             "extra": message.extra_fields,
             "previous_hash": self.chain_head,
             "hash": UNSEALED,
+            "source": message.signed_by,
             **data,
         }
         self._append(self._seal(event_class, fields))

@@ -106,6 +106,7 @@ class IntakeDesk:
             refused = may_speak_for(source, message.actor.role, _customers(message, case))
             if refused is not None:
                 return refused
+            message.sign_as(source.name)  # so its events name the source
         if case is None:
             if not isinstance(message, CaseOpened):
                 return Rejection(

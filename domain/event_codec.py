@@ -57,6 +57,7 @@ def event_from_wire(document: dict[str, Any]) -> Case.Event:
         "extra": document.get("extra", {}),
         "previous_hash": document["previous_hash"],
         "hash": document["hash"],
+        "source": document.get("source"),
     }
     for name, value in document["data"].items():
         fields[name] = datetime.fromisoformat(value) if name in datetime_fields and value else value

@@ -27,6 +27,7 @@ ENVELOPE_FIELDS = frozenset(
         "extra",
         "previous_hash",
         "hash",
+        "source",
     }
 )
 
@@ -104,7 +105,7 @@ def wire_of(event_class: type[Any], fields: dict[str, Any]) -> dict[str, Any]:
 def unsigned_wire_of(event_class: type[Any], fields: dict[str, Any]) -> dict[str, Any]:
     """The published form without its `hash`: what the hash is computed over. The Case seals
     an event with this before constructing it, so the form is computed once, not twice."""
-    return {
+    document = {
         "schema": WIRE_SCHEMA,
         "event_id": event_id_text(fields["originator_id"], fields["originator_version"]),
         "type": event_class.__name__,
@@ -118,6 +119,10 @@ def unsigned_wire_of(event_class: type[Any], fields: dict[str, Any]) -> dict[str
         "extra": fields["extra"],
         "previous_hash": fields["previous_hash"],
     }
+    source = fields.get("source")  # absent from events stored before contract 1.2
+    if source is not None:  # only signed records name one: older forms and hashes unchanged
+        document["source"] = source
+    return document
 
 
 @functools.lru_cache(maxsize=4_096)

@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    PrivateAttr,
     StringConstraints,
     TypeAdapter,
 )
@@ -115,6 +116,18 @@ class Envelope(BaseModel):
     case_id: CaseId
     at: Instant
     actor: Actor
+    # Set by the desk once the record's signature checked out (contract 1.2); private, so
+    # no field of the message itself can set it.
+    _signed_by: str | None = PrivateAttr(default=None)
+
+    @property
+    def signed_by(self) -> str | None:
+        """The declared source that signed the record; None where actors are believed."""
+        return self._signed_by
+
+    def sign_as(self, source_name: str) -> None:
+        """Record which declared source signed this message (the desk, after checking it)."""
+        self._signed_by = source_name
 
     @property
     def extra_fields(self) -> dict[str, object]:

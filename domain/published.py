@@ -112,6 +112,11 @@ class PublishedEvent(BaseModel):
     at: AwareDatetime = Field(description="the upstream `at` of the message that caused it, UTC")
     message_id: str = Field(description="the upstream message that caused it")
     actor: PublishedActor
+    source: str | None = Field(
+        default=None,
+        description="the declared source that signed the causing record (contract 1.2);"
+        " absent where actors are believed",
+    )
     data: dict[str, Any] = Field(description="fields of the event's type (see DATA_MODELS)")
     extra: dict[str, Any] = Field(description="upstream fields the contract does not name")
     previous_hash: Hash = Field(description="hash of the case's previous event; 64 zeros first")

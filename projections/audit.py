@@ -65,9 +65,10 @@ class AuditEntry:
     message_id: str
     data: dict[str, Any]
     extra: dict[str, Any]
+    source: str | None = None  # the declared source that signed the record (contract 1.2)
 
     def to_report(self) -> dict[str, Any]:
-        return {
+        report = {
             "version": self.version,
             "type": self.type,
             "at": format_instant(self.at),
@@ -76,6 +77,9 @@ class AuditEntry:
             "data": self.data,
             "extra": self.extra,
         }
+        if self.source is not None:  # as on the wire: only signed records name one
+            report["source"] = self.source
+        return report
 
 
 @dataclass
@@ -109,6 +113,7 @@ def audit_entry(event: Case.Event) -> AuditEntry:
         message_id=event.message_id,
         data=event_data(event),
         extra=dict(event.extra),
+        source=event.source,
     )
 
 

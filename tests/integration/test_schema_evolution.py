@@ -1,8 +1,9 @@
 """Schema evolution: events stored by v1 code, read by v2 code through its upcaster.
 
-Version 2 of `Case.Opened` added `response_clock`. Events stored the way v1 code stored them
-(no such field, no class_version) must give the same verdicts, the same audit and the same
-hashes when v2 code reads them: on SQLite and PostgreSQL.
+Version 2 of `Case.Opened` added `response_clock`; contract 1.2 added `source` to every event.
+Events stored the way earlier code stored them (no such fields, no class_version) must give
+the same verdicts, the same audit and the same hashes when today's code reads them: on
+SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -29,37 +30,37 @@ from tests.integration.engine_support import connect_postgres
 SAMPLE = Path("/work/shared/samples/history-small.jsonl")
 
 
-def as_stored_by_v1(state: bytes) -> bytes:
+def as_stored_by_v1(topic: str, state: bytes) -> bytes:
     document = json.loads(state)
-    assert document.pop("class_version") == 2
-    assert document.pop("response_clock") == "calendar"
+    assert "source" in document and document.pop("source") is None  # before contract 1.2
+    if topic == "casebook:Case.Opened":
+        assert document.pop("class_version") == 2
+        assert document.pop("response_clock") == "calendar"
     return json.dumps(document).encode()
 
 
-def downgrade_opened_events(settings) -> int:
-    """Rewrite every stored Opened event into the shape v1 code wrote."""
+def downgrade_events(settings) -> int:
+    """Rewrite every stored event into the shape v1 code wrote; the Opened events' count."""
     if settings.store == "sqlite":
         with sqlite3.connect(sqlite_path(settings, "store")) as connection:
-            rows = connection.execute(
-                "SELECT rowid, state FROM stored_events WHERE topic = 'casebook:Case.Opened'"
-            ).fetchall()
-            for rowid, state in rows:
+            rows = connection.execute("SELECT rowid, topic, state FROM stored_events").fetchall()
+            for rowid, topic, state in rows:
                 connection.execute(
                     "UPDATE stored_events SET state = ? WHERE rowid = ?",
-                    (as_stored_by_v1(state), rowid),
+                    (as_stored_by_v1(topic, state), rowid),
                 )
-        return len(rows)
+        return sum(topic == "casebook:Case.Opened" for _, topic, _ in rows)
     with connect_postgres(settings) as connection:
         table = "casebook_store_events"
         rows = connection.execute(
-            f"SELECT originator_id, originator_version, state FROM {table} WHERE topic = 'casebook:Case.Opened'"
+            f"SELECT originator_id, originator_version, topic, state FROM {table}"
         ).fetchall()
-        for oid, version, state in rows:
+        for oid, version, topic, state in rows:
             connection.execute(
                 f"UPDATE {table} SET state = %s WHERE originator_id = %s AND originator_version = %s",
-                (as_stored_by_v1(bytes(state)), oid, version),
+                (as_stored_by_v1(topic, bytes(state)), oid, version),
             )
-        return len(rows)
+        return sum(topic == "casebook:Case.Opened" for _, _, topic, _ in rows)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
@@ -74,7 +75,7 @@ def test_v1_events_read_by_v2_code_give_the_same_verdicts_and_hashes(settings_fa
             if isinstance(outcome, Accepted):
                 store.save(outcome.case)
         before = [json.dumps(d, sort_keys=True) for d in export_events(store)]
-        assert downgrade_opened_events(settings) == 39
+        assert downgrade_events(settings) == 39
         after = [json.dumps(d, sort_keys=True) for d in export_events(store)]
     finally:
         store.close()

@@ -85,6 +85,13 @@ def test_forged_wrong_source_and_rotated_records_on_the_real_broker(
     audit = casebook_json(settings, "audit", "C-1")
     accepted = [(e["message_id"], e["actor"]["id"]) for e in audit["events"]]
     assert accepted == [("m-1", "cust-1"), ("m-2", "eng-1"), ("m-5", "eng-1")], audit["events"]
+    # Every event names the source that signed its record, in the audit and on the wire,
+    # under the chain's hash (the case still verifies).
+    named = [(e["message_id"], e.get("source")) for e in audit["events"]]
+    assert named == [("m-1", "portal"), ("m-2", "desk"), ("m-5", "desk")]
+    assert audit["verification"]["verdict"] == "ok", audit["verification"]
+    published = [json.loads(r.value) for r in read_topic(settings, topics(settings).events)]
+    assert {(e["message_id"], e["source"]) for e in published} == set(named)
     rejected = casebook_json(settings, "rejected")
     reasons = sorted((entry.get("message_id") or "", entry["reason"]) for entry in rejected)
     assert reasons == sorted(

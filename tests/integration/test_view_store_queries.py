@@ -160,3 +160,25 @@ def test_audit_rows_keep_any_json_the_message_carried(store, settings_factory):
         views.close()
     assert audit is not None
     assert audit.events[0].extra == odd
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_views_written_before_sources_gain_the_column_and_read_no_source(settings_factory, backend):
+    settings = settings_factory(backend, kafka=False)
+    fill_views(settings)
+    views = ViewStore(settings)
+    try:  # as views written before contract 1.2: no `source` column at all
+        with views._transaction():
+            views._execute("ALTER TABLE views_audit_events DROP COLUMN source")
+    finally:
+        views.close()
+    views = ViewStore(settings)
+    try:
+        case_id = views.case_ids()[0]
+        audit = views.case_audit(case_id)
+        assert audit is not None and audit.events
+        assert all(entry.source is None for entry in audit.events)
+        assert all("source" not in entry.to_report() for entry in audit.events)
+        assert views._column_exists("views_audit_events", "source")
+    finally:
+        views.close()
