@@ -5,6 +5,8 @@ files, logs, topics) lives under `<data_dir>/kafka` (one broker) or
 `<data_dir>/kafka-cluster/node<n>` (`start --nodes 3`: a replicated KRaft cluster), where
 a later `stop` or `status` finds it. `start` prints the bootstrap address (a list for a
 cluster) as its last line, for scripts to read and `CASEBOOK_KAFKA_BOOTSTRAP` to take.
+`start --secure` secures it (SASL/SCRAM only, ACLs enforced: `infra.kafka.security`) and
+writes the engine's and the upstream services' settings beside it; once secured, always.
 """
 
 from __future__ import annotations
@@ -12,11 +14,16 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
+
+from kafka.admin import KafkaAdminClient
+from kafka.errors import KafkaError
 
 from casebook.settings import Settings
 from infra.kafka.assembly import AssemblyError
 from infra.kafka.broker import BrokerError, LocalBroker
 from infra.kafka.cluster import LocalCluster
+from infra.kafka.security import ENGINE_USER, UPSTREAM_USER, Credentials, grant_casebook_acls
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,6 +38,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="1: a single broker; 2 or more: a local KRaft cluster, every topic replicated"
         " 3 (min ISR 2) from 3 nodes; node n on CASEBOOK_KAFKA_PORT + 2(n-1).",
     )
+    start.add_argument(
+        "--secure",
+        action="store_true",
+        help="SASL/SCRAM logins only and ACLs enforced: only casebook-upstream writes the"
+        " intake, only casebook-engine Casebook's other topics; their settings are written"
+        " to engine.env and upstream.env beside the broker's data.",
+    )
     start.set_defaults(handler=start_broker)
     actions.add_parser(
         "stop", help="Stop it, every node (SIGTERM, SIGKILL after 30 s)."
@@ -40,16 +54,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
 
 
-def local_broker(settings: Settings) -> LocalBroker:
+def local_broker(settings: Settings, secure: bool = False) -> LocalBroker:
+    home = settings.data_dir / "kafka"
     return LocalBroker(
-        data_dir=settings.data_dir / "kafka",
+        data_dir=home,
         port=settings.kafka_port,
         controller_port=settings.kafka_controller_port,
         cache_dir=settings.data_dir / "cache",
+        credentials=_credentials(home, secure),
     )
 
 
-def local_cluster(settings: Settings, nodes: int | None = None) -> LocalCluster | None:
+def local_cluster(
+    settings: Settings, nodes: int | None = None, secure: bool = False
+) -> LocalCluster | None:
     """The local cluster of `nodes` nodes, or (None) the one a former `start` made, if any."""
     home = settings.data_dir / "kafka-cluster"
     if nodes is None:
@@ -62,27 +80,46 @@ def local_cluster(settings: Settings, nodes: int | None = None) -> LocalCluster 
         controller_port=settings.kafka_controller_port,
         cache_dir=settings.data_dir / "cache",
         nodes=nodes,
+        credentials=_credentials(home, secure),
     )
+
+
+def _credentials(home: Path, secure: bool) -> Credentials | None:
+    """The broker's credentials: made when it is first secured, kept from then on."""
+    if Credentials.exist_in(home):
+        return Credentials.load_or_create(home)
+    if not secure:
+        return None
+    if any(home.glob("**/kraft-logs/meta.properties")):
+        raise BrokerError(
+            f"{home} holds a broker formatted without --secure (its logins cannot be added"
+            " later): stop it and remove that directory, or start it without --secure"
+        )
+    return Credentials.load_or_create(home)
 
 
 def start_broker(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    # Loopback only: SCRAM's challenge never sends the password, and this is our own broker.
+    logging.getLogger("kafka.net.sasl.scram").setLevel(logging.ERROR)
     settings = Settings()
     if args.nodes < 1:
         print("--nodes must be 1 or more", file=sys.stderr)
         return 2
     broker: LocalBroker | LocalCluster
-    if args.nodes == 1:
-        broker = local_broker(settings)
-    else:
-        cluster = local_cluster(settings, args.nodes)
-        assert cluster is not None
-        broker = cluster
     kind = "broker" if args.nodes == 1 else f"cluster of {args.nodes} nodes"
-    print(f"starting Apache Kafka {kind} (data in {broker.data_dir}) ...", file=sys.stderr)
     try:
+        if args.nodes == 1:
+            broker = local_broker(settings, args.secure)
+        else:
+            cluster = local_cluster(settings, args.nodes, args.secure)
+            assert cluster is not None
+            broker = cluster
+        print(f"starting Apache Kafka {kind} (data in {broker.data_dir}) ...", file=sys.stderr)
         bootstrap = broker.start(timeout=args.timeout)
-    except (BrokerError, AssemblyError) as error:
+        if broker.credentials is not None:
+            _secure(broker, broker.credentials, settings.topic_prefix, bootstrap)
+    except (BrokerError, AssemblyError, KafkaError) as error:
         print(f"{kind} failed to start: {error}", file=sys.stderr)
         return 1
     if isinstance(broker, LocalCluster):
@@ -93,6 +130,26 @@ def start_broker(args: argparse.Namespace) -> int:
         print(f"broker running, pid {broker.pid()}, log {broker.log_file}")
     print(bootstrap)
     return 0
+
+
+def _secure(
+    broker: LocalBroker | LocalCluster, credentials: Credentials, prefix: str, bootstrap: str
+) -> None:
+    """Grant Casebook's ACLs (as the nodes' super user) and write the clients' settings."""
+    if isinstance(broker, LocalCluster):
+        admin = broker.admin()
+    else:
+        admin = KafkaAdminClient(**broker.client_config())
+    try:
+        grant_casebook_acls(admin, prefix)
+    finally:
+        admin.close()
+    written = credentials.write_env_files(broker.data_dir, bootstrap)
+    print(
+        "secured: SASL/SCRAM-SHA-256 logins only, ACLs enforced. Settings for the engine in"
+        f" {written[ENGINE_USER]}, for upstream services in {written[UPSTREAM_USER]}"
+        " (`set -a; . FILE; set +a`)"
+    )
 
 
 def stop_broker(args: argparse.Namespace) -> int:

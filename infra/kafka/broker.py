@@ -20,12 +20,8 @@ from kafka.admin import KafkaAdminClient
 from kafka.errors import KafkaError
 
 from infra.kafka.assembly import KAFKA_VERSION, ensure_kafka_jars
-from infra.kafka.properties import (
-    Membership,
-    log4j2_properties,
-    new_cluster_id,
-    server_properties,
-)
+from infra.kafka.properties import Membership, log4j2_properties, new_cluster_id, server_properties
+from infra.kafka.security import Credentials
 from infra.process import is_alive, port_in_use, process_cmdline, wait_gone
 
 log = logging.getLogger(__name__)
@@ -52,11 +48,13 @@ class LocalBroker:
         sasl_users: dict[str, str] | None = None,
         membership: Membership | None = None,
         cluster_id: str | None = None,
+        credentials: Credentials | None = None,
     ) -> None:
         """`sasl_port`: also listen there with SASL_PLAINTEXT (PLAIN and SCRAM-SHA-256) for
         `sasl_users` (name -> password; a test broker's, written to its own properties).
         `membership` and `cluster_id`: a node of a cluster (see `infra.kafka.cluster`),
-        formatted with the cluster's id; without them, a single node of its own."""
+        formatted with the cluster's id; without them, a single node of its own.
+        `credentials`: secured (`infra.kafka.security`): SASL/SCRAM only, ACLs enforced."""
         self.data_dir = data_dir.resolve()
         self.port = port
         self.controller_port = controller_port
@@ -66,11 +64,17 @@ class LocalBroker:
         self.sasl_users = dict(sasl_users or {})
         self.membership = membership
         self._given_cluster_id = cluster_id
+        self.credentials = credentials
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def bootstrap(self) -> str:
         return f"{HOST}:{self.port}"
+
+    def client_config(self) -> dict[str, object]:
+        """kafka-python settings of an admin client (the super user, when secured)."""
+        login = self.credentials.client_config() if self.credentials is not None else {}
+        return {"bootstrap_servers": self.bootstrap, **login}
 
     @property
     def sasl_bootstrap(self) -> str:
@@ -123,9 +127,7 @@ class LocalBroker:
         pid = self.pid()
         if pid is None:
             for port in (self.port, self.controller_port, self.sasl_port):
-                if port is None:
-                    continue
-                if port_in_use(HOST, port):
+                if port is not None and port_in_use(HOST, port):
                     raise BrokerError(f"port {port} is in use by another process, not our broker")
             return self._launch()
         self.pid_file.write_text(f"{pid}\n")
@@ -180,17 +182,12 @@ class LocalBroker:
         java = shutil.which("java")
         if java is None:
             raise BrokerError("`java` (17+) is not on PATH: install openjdk-17-jre-headless")
-        return [
-            java,
-            "-Xms128m",
-            "-Xmx512m",
-            "-XX:+UseG1GC",
-            "-Djava.awt.headless=true",
+        heap = ["-Xms128m", "-Xmx512m", "-XX:+UseG1GC", "-Djava.awt.headless=true"]
+        logs = [
             f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}",
             f"-Dkafka.logs.dir={self.log_file.parent}",
-            "-cp",
-            f"{lib}/*",
         ]
+        return [java, *heap, *logs, "-cp", f"{lib}/*"]
 
     def _write_configuration(self) -> None:
         properties = server_properties(
@@ -201,6 +198,7 @@ class LocalBroker:
             sasl_port=self.sasl_port,
             sasl_users=self.sasl_users,
             membership=self.membership,
+            credentials=self.credentials,
         )
         self._properties_file.write_text(properties)
         (self.data_dir / "log4j2.properties").write_text(log4j2_properties())
@@ -216,6 +214,8 @@ class LocalBroker:
         if self.sasl_port is not None:
             for name, password in self.sasl_users.items():
                 command += ["--add-scram", f"SCRAM-SHA-256=[name={name},password={password}]"]
+        if self.credentials is not None:
+            command += self.credentials.format_arguments()
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             output = result.stdout + result.stderr
@@ -254,9 +254,8 @@ class LocalBroker:
         )
 
     def _describe_cluster(self) -> dict[str, object]:
-        admin = KafkaAdminClient(
-            bootstrap_servers=self.bootstrap, bootstrap_timeout_ms=5000, request_timeout_ms=5000
-        )
+        config = {**self.client_config(), "bootstrap_timeout_ms": 5000, "request_timeout_ms": 5000}
+        admin = KafkaAdminClient(**config)
         try:
             metadata: dict[str, object] = admin.describe_cluster()
             return metadata

@@ -23,6 +23,7 @@ from kafka.errors import KafkaError
 
 from infra.kafka.broker import HOST, BrokerError, LocalBroker
 from infra.kafka.properties import Membership, new_cluster_id
+from infra.kafka.security import Credentials
 from infra.process import wait_gone
 
 log = logging.getLogger(__name__)
@@ -33,12 +34,20 @@ class LocalCluster:
     """`nodes` local KRaft nodes whose state lives under `data_dir`, on 127.0.0.1 only."""
 
     def __init__(
-        self, data_dir: Path, port: int, controller_port: int, cache_dir: Path, nodes: int = 3
+        self,
+        data_dir: Path,
+        port: int,
+        controller_port: int,
+        cache_dir: Path,
+        nodes: int = 3,
+        credentials: Credentials | None = None,
     ) -> None:
+        """`credentials`: every node secured (`infra.kafka.security`), one set for all."""
         if nodes < 1:
             raise ValueError("a cluster has at least one node")
         self.data_dir = data_dir.resolve()
         self.size = nodes
+        self.credentials = credentials
         voters = ",".join(
             f"{n}@{HOST}:{controller_port + PORT_STRIDE * (n - 1)}" for n in range(1, nodes + 1)
         )
@@ -51,6 +60,7 @@ class LocalCluster:
                 cache_dir=cache_dir,
                 membership=Membership(node_id=n, voters=voters, replication=replication),
                 cluster_id=self._cluster_id(),
+                credentials=credentials,
             )
             for n in range(1, nodes + 1)
         }
@@ -137,10 +147,12 @@ class LocalCluster:
         """An admin client on the nodes that run now (a killed node's address would only
         cost the client a connection timeout)."""
         live = [node.bootstrap for node in self._nodes.values() if node.is_running()]
+        login = self.credentials.client_config() if self.credentials is not None else {}
         return KafkaAdminClient(
             bootstrap_servers=live or [self.bootstrap],
             bootstrap_timeout_ms=10_000,
             request_timeout_ms=10_000,
+            **login,
         )
 
     def _cluster_id(self) -> str:

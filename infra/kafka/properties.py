@@ -16,6 +16,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.kafka.security import Credentials, secure_properties
+
 SASL_LISTENER = "SASL"
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256")
 
@@ -42,10 +44,12 @@ def server_properties(
     sasl_port: int | None = None,
     sasl_users: dict[str, str] | None = None,
     membership: Membership | None = None,
+    credentials: Credentials | None = None,
 ) -> str:
     """With `sasl_port`, a second client listener (SASL_PLAINTEXT, PLAIN and SCRAM-SHA-256)
     for `sasl_users` (name -> password); PLAINTEXT stays the inter-broker listener. With
-    `membership`, a node of a cluster; without, a single node (its own quorum)."""
+    `membership`, a node of a cluster; without, a single node (its own quorum). With
+    `credentials`, secured: SASL only, on both ports, and ACLs enforced (`security`)."""
     settings = {
         "process.roles": "broker,controller",
         "node.id": "1",
@@ -74,6 +78,8 @@ def server_properties(
     if membership is not None:
         del settings["controller.quorum.bootstrap.servers"]  # a static quorum instead
         settings.update(_cluster_node(membership))
+    if credentials is not None:
+        settings.update(secure_properties(host, port, controller_port, credentials))
     if sasl_port is not None:
         settings.update(_sasl_listener(host, sasl_port, sasl_users or {}))
         for key in ("listeners", "advertised.listeners"):

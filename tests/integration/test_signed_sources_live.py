@@ -44,13 +44,14 @@ def message(n: int, type_: str, role: str, actor: str, **fields: Any) -> bytes:
 
 def send(settings: Settings, value: bytes, source: str | None, secret: str | None) -> None:
     producer = KafkaProducer(**settings.kafka_client_config())
+    key = json.loads(value)["case_id"].encode()
     headers = []
     if source is not None and secret is not None:
         headers = [
             (SOURCE_HEADER, source.encode()),
-            (SIGNATURE_HEADER, signature(secret.encode(), b"C-1", value).encode()),
+            (SIGNATURE_HEADER, signature(secret.encode(), key, value).encode()),
         ]
-    producer.send(topics(settings).intake, key=b"C-1", value=value, headers=headers).get(30)
+    producer.send(topics(settings).intake, key=key, value=value, headers=headers).get(30)
     producer.close()
 
 
