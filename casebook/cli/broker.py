@@ -16,14 +16,17 @@ import logging
 import sys
 from pathlib import Path
 
-from kafka.admin import KafkaAdminClient
-from kafka.errors import KafkaError
-
 from casebook.settings import Settings
 from infra.kafka.assembly import AssemblyError
 from infra.kafka.broker import BrokerError, LocalBroker
 from infra.kafka.cluster import LocalCluster
-from infra.kafka.security import ENGINE_USER, UPSTREAM_USER, Credentials, grant_casebook_acls
+from infra.kafka.security import (
+    ENGINE_USER,
+    UPSTREAM_USER,
+    Credentials,
+    SecurityError,
+    grant_casebook_acls,
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -119,7 +122,7 @@ def start_broker(args: argparse.Namespace) -> int:
         bootstrap = broker.start(timeout=args.timeout)
         if broker.credentials is not None:
             _secure(broker, broker.credentials, settings.topic_prefix, bootstrap)
-    except (BrokerError, AssemblyError, KafkaError) as error:
+    except (BrokerError, AssemblyError, SecurityError) as error:
         print(f"{kind} failed to start: {error}", file=sys.stderr)
         return 1
     if isinstance(broker, LocalCluster):
@@ -136,14 +139,7 @@ def _secure(
     broker: LocalBroker | LocalCluster, credentials: Credentials, prefix: str, bootstrap: str
 ) -> None:
     """Grant Casebook's ACLs (as the nodes' super user) and write the clients' settings."""
-    if isinstance(broker, LocalCluster):
-        admin = broker.admin()
-    else:
-        admin = KafkaAdminClient(**broker.client_config())
-    try:
-        grant_casebook_acls(admin, prefix)
-    finally:
-        admin.close()
+    grant_casebook_acls(broker.client_config(), prefix)
     written = credentials.write_env_files(broker.data_dir, bootstrap)
     print(
         "secured: SASL/SCRAM-SHA-256 logins only, ACLs enforced. Settings for the engine in"

@@ -146,14 +146,16 @@ class LocalCluster:
     def admin(self) -> KafkaAdminClient:
         """An admin client on the nodes that run now (a killed node's address would only
         cost the client a connection timeout)."""
+        return KafkaAdminClient(
+            **self.client_config(), bootstrap_timeout_ms=10_000, request_timeout_ms=10_000
+        )
+
+    def client_config(self) -> dict[str, object]:
+        """kafka-python settings of an admin client on the running nodes (the super user,
+        when secured)."""
         live = [node.bootstrap for node in self._nodes.values() if node.is_running()]
         login = self.credentials.client_config() if self.credentials is not None else {}
-        return KafkaAdminClient(
-            bootstrap_servers=live or [self.bootstrap],
-            bootstrap_timeout_ms=10_000,
-            request_timeout_ms=10_000,
-            **login,
-        )
+        return {"bootstrap_servers": live or [self.bootstrap], **login}
 
     def _cluster_id(self) -> str:
         path = self.data_dir / "cluster.id"

@@ -33,6 +33,7 @@ from kafka.admin import (
     ResourcePattern,
     ResourceType,
 )
+from kafka.errors import KafkaError
 
 BROKER_USER = "casebook-broker"
 ENGINE_USER = "casebook-engine"
@@ -164,11 +165,23 @@ def casebook_acls(topic_prefix: str) -> list[ACL]:
     ]
 
 
-def grant_casebook_acls(admin: KafkaAdminClient, topic_prefix: str) -> None:
-    """Create the ACLs (again: creating an existing ACL changes nothing)."""
-    result = admin.create_acls(casebook_acls(topic_prefix))
+class SecurityError(RuntimeError):
+    """The ACLs could not be granted; the message says why."""
+
+
+def grant_casebook_acls(admin_config: dict[str, object], topic_prefix: str) -> None:
+    """Create the ACLs as the super user of `admin_config` (again: creating an existing ACL
+    changes nothing)."""
+    try:
+        admin = KafkaAdminClient(**admin_config)
+        try:
+            result = admin.create_acls(casebook_acls(topic_prefix))
+        finally:
+            admin.close()
+    except KafkaError as error:
+        raise SecurityError(f"granting the ACLs failed: {error!r}") from error
     if result["failed"]:
-        raise RuntimeError(f"creating the ACLs failed: {result['failed']}")
+        raise SecurityError(f"granting the ACLs failed: {result['failed']}")
 
 
 def _prefixed(resource: ResourceType, prefix: str) -> ResourcePattern:
