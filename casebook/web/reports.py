@@ -37,7 +37,6 @@ def sla(
     The page holds the cases (of the given statuses, all when none) in the report's order,
     opening time then case id, after the position `after` (`sla_position` of a cursor).
     """
-    start = after
     visible = sorted((row for row in views.sla_rows() if row.opened_at <= as_of), key=_sla_order)
     tally = SlaTally()
     page: list[SlaCase] = []
@@ -45,7 +44,7 @@ def sla(
     for row in visible:
         status = tally.count(row, as_of)
         if (statuses and status not in statuses) or (
-            start is not None and _sla_order(row) <= start
+            after is not None and _sla_order(row) <= after
         ):
             continue
         if len(page) < limit:

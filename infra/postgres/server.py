@@ -9,6 +9,7 @@ server refuses to run as root, so when we are root every server-side command run
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import logging
@@ -253,17 +254,12 @@ def private_directory(path: Path, uid: int, gid: int) -> Path:
     may write, so whatever stands there already is not trusted: a symlink, a directory of
     another owner or one open to others is refused, never followed, chowned or used.
     """
-    try:
+    with contextlib.suppress(FileExistsError):
         os.mkdir(path, 0o700)
         os.chown(path, uid, gid, follow_symlinks=False)
-    except FileExistsError:
-        pass
     found = os.lstat(path)
-    if (
-        not stat.S_ISDIR(found.st_mode)
-        or found.st_uid != uid
-        or stat.S_IMODE(found.st_mode) & 0o077
-    ):
+    mode = found.st_mode
+    if not stat.S_ISDIR(mode) or found.st_uid != uid or stat.S_IMODE(mode) & 0o077:
         raise PostgresError(
             f"{path} exists but is not a private directory of uid {uid} (a symlink, another"
             " owner's, or open to others): remove it, or set CASEBOOK_DATA_DIR somewhere"
@@ -273,21 +269,9 @@ def private_directory(path: Path, uid: int, gid: int) -> Path:
 
 
 def _postgres_can_enter(path: Path) -> bool:
-    command = [
-        "runuser",
-        "-u",
-        OS_USER,
-        "--",
-        "test",
-        "-r",
-        str(path),
-        "-a",
-        "-w",
-        str(path),
-        "-a",
-        "-x",
-        str(path),
-    ]
+    where = str(path)
+    test = ["test", "-r", where, "-a", "-w", where, "-a", "-x", where]
+    command = ["runuser", "-u", OS_USER, "--", *test]
     return subprocess.run(command, capture_output=True, check=False).returncode == 0
 
 
