@@ -52,5 +52,5 @@ command -v mvn >/dev/null 2>&1 || missing+=(maven)
 if [ "${#missing[@]}" -gt 0 ]; then
     apt_install "${missing[@]}"
 fi
-.venv/bin/python -m infra.kafka.assembly >/dev/null
+.venv/bin/python -m infra.kafka.assembly "${CASEBOOK_DATA_DIR:-var}/cache" >/dev/null
 .venv/bin/python -m infra.postgres.server >/dev/null

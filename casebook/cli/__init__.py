@@ -6,13 +6,13 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from casebook.cli import (
     audit,
-    bench,
     broker,
     engine,
     postgres,
@@ -24,7 +24,10 @@ from casebook.cli import (
 )
 
 PRIVATE_UMASK = 0o077
-COMMAND_MODULES = (broker, postgres, topics, replay, engine, views, audit, whatif, serve, bench)
+COMMAND_MODULES = (broker, postgres, topics, replay, engine, views, audit, whatif, serve)
+PLUGIN_GROUP = "casebook.commands"
+"""Entry points adding commands from outside the product (`casebook bench` comes from
+`tooling`): the product never imports its tooling, the tooling registers itself."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True)
     for module in COMMAND_MODULES:
         module.register(subparsers)
+    for plugin in sorted(entry_points(group=PLUGIN_GROUP), key=lambda point: point.name):
+        plugin.load()(subparsers)
     return parser
 
 

@@ -9,19 +9,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from casebook.evidence import (
+from casebook.progress import progress
+from casebook.settings import Settings
+from consumers.event_store import open_case_store
+from consumers.view_store import ViewStore
+from domain.chain import canonical_json
+from domain.timefmt import END_OF_TIME, parse_instant
+from evidence.export import (
     export_events,
     take_digest,
     verify_against_digest,
     verify_stored_case,
 )
-from casebook.progress import progress
-from casebook.settings import Settings
-from casebook.verification import verify_export
-from consumers.event_store import open_case_store
-from consumers.view_store import ViewStore
-from domain.chain import canonical_json
-from domain.timefmt import END_OF_TIME, parse_instant
+from evidence.verify import verify_export
 
 USAGE = """casebook audit CASE [--as-of T] [--json]   a case's history and its verification
 casebook audit digest                        print a digest of the whole history (keep it)
@@ -138,7 +138,11 @@ def show_case(case_id: str, as_of: datetime | None, as_json: bool) -> int:
         print(f"casebook audit: no case {case_id!r} in the views", file=sys.stderr)
         return 1
     entry = audit.to_report(as_of or END_OF_TIME, with_events=True)
-    entry["verification"] = verify_stored_case(settings, case_id)
+    store = open_case_store(settings)
+    try:
+        entry["verification"] = verify_stored_case(store, case_id)
+    finally:
+        store.close()
     if as_json:
         _print_json(entry)
         return 0

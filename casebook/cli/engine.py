@@ -12,10 +12,10 @@ from typing import Any
 
 from casebook.engine import ROLES, Engine, tune_gc
 from casebook.progress import counter, progress
-from casebook.publishing import UnknownSource, publish_report
 from casebook.role_processes import engine_for
 from casebook.settings import Settings
 from consumers.offsets import truncated_partitions
+from consumers.publishing import UnknownSource, publish_report
 from consumers.topics import Topics
 from consumers.view_store import ViewStore
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from casebook.bounded_replay import SpilledReplay, replay_bounded
+from analysis.bounded_replay import SpilledReplay, replay_bounded
 from casebook.policies import load_policy
 from casebook.progress import progress
 from casebook.settings import Settings

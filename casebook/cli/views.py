@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from analysis.sla_export import write_table
 from casebook.cli.replay import render_sla
 from casebook.settings import Settings
-from casebook.sla_export import write_table
 from consumers.view_store import ViewStore
 from domain.timefmt import format_instant, parse_instant
 from projections.sla import sla_report

@@ -10,9 +10,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from analysis.whatif import what_if
 from casebook.policies import load_policy
 from casebook.settings import Settings
-from casebook.whatif import what_if
 from domain.timefmt import parse_instant
 
 

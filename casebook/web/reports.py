@@ -12,11 +12,12 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from casebook.evidence import verify_stored_case
 from casebook.settings import Settings
 from casebook.web.cursors import decode_cursor, encode_cursor
+from consumers.event_store import open_case_store
 from consumers.view_store import RejectedKey, ViewStore
 from domain.timefmt import END_OF_TIME, format_instant
+from evidence.export import verify_stored_case
 from projections.sla import SlaCase, SlaTally
 from projections.sla_timeline import timeline_points
 
@@ -100,8 +101,12 @@ def case_audit(
 
 
 def verify_case(settings: Settings, case_id: str) -> dict[str, Any]:
-    """The same check `casebook audit CASE` makes (`casebook.evidence.verify_stored_case`)."""
-    return verify_stored_case(settings, case_id)
+    """The same check `casebook audit CASE` makes (`evidence.export.verify_stored_case`)."""
+    store = open_case_store(settings)
+    try:
+        return verify_stored_case(store, case_id)
+    finally:
+        store.close()
 
 
 def rejected(

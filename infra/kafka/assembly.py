@@ -81,12 +81,13 @@ def _download(target: Path, version: str) -> None:
     scratch.rename(target)
 
 
-def main() -> int:
-    """Fill the cache of the configured data directory and print where the jars are."""
-    from casebook.settings import Settings
-
-    settings = Settings()
-    print(ensure_kafka_jars(settings.data_dir / "cache"))
+def main(argv: list[str] | None = None) -> int:
+    """`python -m infra.kafka.assembly CACHE_DIR`: fill the cache, print where the jars are."""
+    arguments = sys.argv[1:] if argv is None else argv
+    if len(arguments) != 1:
+        print("usage: python -m infra.kafka.assembly CACHE_DIR", file=sys.stderr)
+        return 2
+    print(ensure_kafka_jars(Path(arguments[0])))
     return 0
 
 

@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from casebook.history_generator import generate_history
 from casebook.settings import Settings
 from infra.kafka.cluster import LocalCluster
 from tests.cluster.cluster_faults import (
@@ -35,6 +34,7 @@ from tests.integration.engine_support import (
     replay_file,
     write_history,
 )
+from tooling.history_generator import generate_history
 
 LINES = 12_000  # at most; the publisher stops when the kills are done
 CHUNK = 250

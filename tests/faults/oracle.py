@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from analysis.replay import Replay, replay_history
 from casebook.policies import load_policy
-from casebook.replay import Replay, replay_history
 from casebook.settings import Settings
 from tests.integration.engine_support import (
     ROOT,

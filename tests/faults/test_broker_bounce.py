@@ -14,7 +14,6 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from casebook.history_generator import generate_history
 from casebook.settings import Settings
 from infra.kafka.broker import LocalBroker
 from tests.conftest import CACHE_DIR, TEST_DATA_DIR
@@ -27,6 +26,7 @@ from tests.integration.engine_support import (
     replay_file,
     write_history,
 )
+from tooling.history_generator import generate_history
 
 MESSAGES = 2500
 OUTAGE_S = 12.0

@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from casebook.history_generator import generate_history
 from casebook.settings import Settings
 from tests.faults.oracle import Counts, check_exactly_once, record_summary
 from tests.integration.engine_support import publish, run_until_idle, write_history
+from tooling.history_generator import generate_history
 
 MESSAGES = 2000
 SLICE = slice(200, 700)

@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from casebook.history_generator import generate_history
 from casebook.settings import Settings
 from tests.faults.conftest import view_rows, wait_for
 from tests.faults.oracle import Counts, check_exactly_once, record_summary
@@ -22,6 +21,7 @@ from tests.integration.engine_support import (
     run_until_idle,
     write_history,
 )
+from tooling.history_generator import generate_history
 
 MESSAGES = 3000
 

@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from casebook.history_generator import generate_history
 from casebook.settings import Settings
 from tests.faults.oracle import Counts, check_exactly_once, record_summary
 from tests.integration.engine_support import (
@@ -25,6 +24,7 @@ from tests.integration.engine_support import (
     topics,
     write_history,
 )
+from tooling.history_generator import generate_history
 
 MESSAGES = 1500
 AT = "2020-01-01T10:00:00Z"  # before the history ends: visible in the report as of its end

@@ -23,8 +23,8 @@ from typing import Any
 import psycopg
 from kafka import KafkaConsumer, TopicPartition
 
+from analysis.replay import Replay, replay_history
 from casebook.policies import load_policy
-from casebook.replay import Replay, replay_history
 from casebook.settings import Settings
 from consumers.event_store import open_case_store
 from consumers.topics import Topics

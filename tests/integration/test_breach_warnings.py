@@ -13,10 +13,10 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, TopicPartition
 
+from analysis.replay import replay_history
 from casebook.engine import Engine
 from casebook.policies import load_policy
-from casebook.publishing import publish_history
-from casebook.replay import replay_history
+from consumers.publishing import publish_history
 from consumers.topics import Topics
 from consumers.view_store import ViewStore
 

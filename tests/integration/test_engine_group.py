@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from casebook.history_generator import generate_history
 from casebook.settings import Settings
 from tests.integration.engine_support import (
     EngineProcess,
@@ -31,6 +30,7 @@ from tests.integration.engine_support import (
     wait_until_stable,
     write_history,
 )
+from tooling.history_generator import generate_history
 
 MESSAGES = 4000
 

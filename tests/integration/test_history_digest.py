@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from casebook.evidence import take_digest, verify_against_digest
 from casebook.policies import load_policy
 from consumers.event_store import open_case_store, sqlite_path
 from domain.desk import Accepted, IntakeDesk
 from domain.memory import InMemoryCases, InMemoryLedger
 from domain.parsing import parse_message
+from evidence.export import take_digest, verify_against_digest
 from tests.integration.engine_support import connect_postgres
 
 SAMPLE = Path("/work/shared/samples/history-small.jsonl")

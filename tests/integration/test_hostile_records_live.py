@@ -19,12 +19,11 @@ import pytest
 from kafka import KafkaProducer
 
 import domain.rules as rules
+from analysis.replay import replay_history
 from casebook.engine import Engine
-from casebook.history_generator import generate_history
 from casebook.policies import load_policy
-from casebook.publishing import intake_key
-from casebook.replay import replay_history
 from casebook.settings import Settings
+from consumers.publishing import intake_key
 from tests.hostile_corpus import HOSTILE, interleaved
 from tests.integration.engine_support import (
     assert_views_equal_replay,
@@ -32,6 +31,7 @@ from tests.integration.engine_support import (
     read_topic,
     topics,
 )
+from tooling.history_generator import generate_history
 
 BOOM = json.dumps(
     {

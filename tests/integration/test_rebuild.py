@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from casebook.history_generator import generate_history
 from casebook.settings import Settings
 from tests.integration.engine_support import (
     assert_views_equal_replay,
@@ -18,6 +17,7 @@ from tests.integration.engine_support import (
     run_until_idle,
     write_history,
 )
+from tooling.history_generator import generate_history
 
 
 @pytest.mark.parametrize("store", ["sqlite", "postgres"])

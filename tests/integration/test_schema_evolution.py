@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from casebook.evidence import export_events
+from analysis.replay import replay_history
 from casebook.policies import load_policy
-from casebook.replay import replay_history
-from casebook.verification import verify_export
 from consumers.event_store import open_case_store, sqlite_path
 from domain.desk import Accepted, IntakeDesk
 from domain.event_codec import event_from_wire
 from domain.memory import InMemoryCases, InMemoryLedger
 from domain.parsing import parse_message
+from evidence.export import export_events
+from evidence.verify import verify_export
 from projections.audit import AuditView
 from projections.sla import SlaView
 from tests.integration.engine_support import connect_postgres

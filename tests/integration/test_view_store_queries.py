@@ -14,10 +14,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from analysis.replay import replay_history
+from analysis.sla_export import COLUMNS
 from casebook.cli import main
 from casebook.policies import load_policy
-from casebook.replay import replay_history
-from casebook.sla_export import COLUMNS
 from consumers.view_store import ViewStore
 from domain.desk import Accepted, IntakeDesk
 from domain.memory import InMemoryCases, InMemoryLedger

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from analysis.replay import Replay, replay_history
 from casebook.policies import load_policy
-from casebook.replay import Replay, replay_history
 from domain.case import Case
 from domain.desk import IntakeDesk, Outcome
 from domain.memory import InMemoryCases, InMemoryLedger

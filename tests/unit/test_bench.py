@@ -6,13 +6,13 @@ import argparse
 
 import pytest
 
-from casebook.bench.child import views_poll_s
-from casebook.bench.live import OFFLINE_REPEATS, Repeats, median_run
-from casebook.bench.measures import growth, parse_floor, percentile, rate, ratio
-from casebook.bench.table import render
-from casebook.bench.targets import judge, rss_growth
-from casebook.cli.bench import sizes
-from casebook.history_generator import generate_history
+from tooling.bench.child import views_poll_s
+from tooling.bench.cli import sizes
+from tooling.bench.live import OFFLINE_REPEATS, Repeats, median_run
+from tooling.bench.measures import growth, parse_floor, percentile, rate, ratio
+from tooling.bench.table import render
+from tooling.bench.targets import judge, rss_growth
+from tooling.history_generator import generate_history
 
 
 def test_the_parse_floor_groups_documents_by_case_and_skips_what_is_not_json() -> None:
@@ -148,8 +148,8 @@ def test_a_short_replay_is_measured_a_dozen_times_and_a_long_one_three() -> None
 def test_a_postgres_phase_hands_its_database_to_the_children_and_the_table_shows_it() -> None:
     from pydantic import SecretStr
 
-    from casebook.bench.children import child_env
     from casebook.settings import Settings
+    from tooling.bench.children import child_env
 
     settings = Settings(
         store="postgres", postgres_dbname="bench_x", postgres_password=SecretStr("pw")

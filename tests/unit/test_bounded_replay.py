@@ -12,18 +12,18 @@ from typing import Any
 
 import pytest
 
-from casebook.bounded_replay import replay_bounded
+from analysis.bounded_replay import replay_bounded
+from analysis.json_stream import encode
+from analysis.replay import replay_history
+from analysis.spill import hot_cases as hot_cases_module
+from analysis.spill import rejections as rejections_module
+from analysis.spill import seen
+from analysis.spill.scratch import ScratchDatabase
+from analysis.spill.seen import BloomFilter, SpilledLedger
 from casebook.cli import main
 from casebook.cli.replay import render_summary, stream_summary
-from casebook.history_generator import build_history
-from casebook.json_stream import encode
 from casebook.policies import load_policy
-from casebook.replay import replay_history
-from casebook.spill import hot_cases as hot_cases_module
-from casebook.spill import rejections as rejections_module
-from casebook.spill import seen
-from casebook.spill.scratch import ScratchDatabase
-from casebook.spill.seen import BloomFilter, SpilledLedger
+from tooling.history_generator import build_history
 
 from .support import line, opened, proposed, responded
 

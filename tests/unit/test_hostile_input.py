@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import domain.rules as rules
-from casebook.bounded_replay import replay_bounded
+from analysis.bounded_replay import replay_bounded
 from casebook.cli import main
-from casebook.publishing import intake_key
+from consumers.publishing import intake_key
 from domain.desk import Accepted, Duplicate, IntakeDesk, Rejected
 from domain.memory import InMemoryCases, InMemoryLedger
 from domain.messages import IntakeMessage

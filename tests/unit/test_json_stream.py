@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from casebook.json_stream import CHUNK, Deferred, LazyArray, LazyObject, write_json
+from analysis.json_stream import CHUNK, Deferred, LazyArray, LazyObject, write_json
 
 
 def streamed(skeleton: Any) -> str:

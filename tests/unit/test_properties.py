@@ -8,9 +8,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casebook.history_generator import build_history, generate_history
-from casebook.replay import Replay
+from analysis.replay import Replay
 from domain.reasons import ReasonCode
+from tooling.history_generator import build_history, generate_history
 
 from .support import CUSTOMER, POLICY, contract_fields, instant, line, message, replay
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from casebook.schemas import render_schemas
 from domain.published import PublishedEvent
 from tests.unit.test_verification import export_of
+from tooling.schemas import render_schemas
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
@@ -22,5 +22,5 @@ def test_every_published_event_of_the_sample_fits_the_model():
 def test_committed_schema_files_are_generated_from_the_models():
     for name, text in render_schemas().items():
         assert (SCHEMAS / name).read_text(encoding="utf-8") == text, (
-            f"regenerate {name}: python -m casebook.schemas"
+            f"regenerate {name}: python -m tooling.schemas"
         )

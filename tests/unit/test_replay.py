@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from casebook.bounded_replay import replay_bounded
+from analysis.bounded_replay import replay_bounded
+from analysis.replay import replay_history
 from casebook.cli import main
-from casebook.history_generator import build_history
 from casebook.policies import load_policy
-from casebook.replay import replay_history
 from domain import case as case_module
+from tooling.history_generator import build_history
 
 from .support import (
     POLICY,
@@ -169,8 +169,8 @@ def test_a_history_without_one_valid_message_still_reports_its_rejections(tmp_pa
         '"actor":{"id":"a","role":"customer"},"severity":"2"}\nnot json\n',
         encoding="utf-8",
     )
+    from analysis.replay import replay_history
     from casebook.policies import load_policy
-    from casebook.replay import replay_history
 
     report = replay_history(history.read_bytes().splitlines(), load_policy()).report()
     assert report["as_of"] is None

@@ -12,8 +12,7 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 import pytest
 from eventsourcing.domain import ProgrammingError
 
-from casebook.history_generator import build_history
-from casebook.spill.records import dump_case, load_case
+from analysis.spill.records import dump_case, load_case
 from domain.case import CASE_NAMESPACE, Case, case_aggregate_id
 from domain.chain import GENESIS_HASH, UNSEALED, event_hash
 from domain.desk import Accepted, IntakeDesk
@@ -23,6 +22,7 @@ from domain.ids import uuid5_namer
 from domain.memory import InMemoryCases, InMemoryLedger
 from domain.parsing import parse_message
 from domain.sealing import sealed_event
+from tooling.history_generator import build_history
 
 from .support import (
     POLICY,

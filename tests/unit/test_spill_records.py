@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
-from casebook.history_generator import build_history
-from casebook.replay import take_history
-from casebook.spill.records import (
+from analysis.replay import take_history
+from analysis.spill.records import (
     PICKLED,
     PLAIN,
     dump_audit,
@@ -22,6 +21,7 @@ from domain.memory import InMemoryCases, InMemoryLedger
 from projections.audit import AuditView
 from projections.rejections import RejectedList
 from projections.sla import SlaView
+from tooling.history_generator import build_history
 
 from .support import POLICY
 

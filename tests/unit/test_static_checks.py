@@ -8,7 +8,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["domain", "projections", "consumers", "casebook", "infra", "tests"]
+PACKAGES = [
+    "domain",
+    "projections",
+    "consumers",
+    "analysis",
+    "evidence",
+    "tooling",
+    "casebook",
+    "infra",
+    "tests",
+]
 TOOLS = Path(sys.executable).parent
 
 

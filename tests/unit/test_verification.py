@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from casebook.policies import load_policy
-from casebook.verification import verify_export
 from domain.chain import GENESIS_HASH, event_hash
 from domain.desk import Accepted, IntakeDesk
 from domain.event_codec import event_to_wire
 from domain.memory import InMemoryCases, InMemoryLedger
 from domain.parsing import parse_message
+from evidence.verify import verify_export
 
 SAMPLE = "/work/shared/samples/history-small.jsonl"
 

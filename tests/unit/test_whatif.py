@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from analysis.replay import replay_history
+from analysis.whatif import what_if
 from casebook.cli import main
-from casebook.history_generator import generate_history
 from casebook.policies import load_policy
-from casebook.replay import replay_history
-from casebook.whatif import what_if
 from domain.policy import Policy
+from tooling.history_generator import generate_history
 
 SAMPLE = Path("/work/shared/samples/history-small.jsonl")
 

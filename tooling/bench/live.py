@@ -10,11 +10,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from casebook.bench.children import run_child
-from casebook.bench.measures import rate, ratio
-from casebook.publishing import publish_history
 from casebook.settings import Settings
+from consumers.publishing import publish_history
 from consumers.topics import Topics, ensure_topics
+from tooling.bench.children import run_child
+from tooling.bench.measures import rate, ratio
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The replay report in bounded memory: the same loop, desk and views as `casebook.replay`,
+"""The replay report in bounded memory: the same loop, desk and views as `analysis.replay`,
 on ports that keep only the hot cases in memory and spill the rest to a scratch file.
 
 Memory no longer grows with the history: message ids, cold cases and refusals live in a
@@ -18,13 +18,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
-from casebook.json_stream import Deferred, LazyArray, LazyObject, write_json
-from casebook.replay import Intake, take_history
-from casebook.spill.hot_cases import DEFAULT_HOT_CASES, HotCases, Resident, in_report_order
-from casebook.spill.records import load_audit, load_sla
-from casebook.spill.rejections import SpilledRejections
-from casebook.spill.scratch import ScratchDatabase, micros
-from casebook.spill.seen import SpilledLedger
+from analysis.json_stream import Deferred, LazyArray, LazyObject, write_json
+from analysis.replay import Intake, take_history
+from analysis.spill.hot_cases import DEFAULT_HOT_CASES, HotCases, Resident, in_report_order
+from analysis.spill.records import load_audit, load_sla
+from analysis.spill.rejections import SpilledRejections
+from analysis.spill.scratch import ScratchDatabase, micros
+from analysis.spill.seen import SpilledLedger
 from domain.desk import IntakeDesk
 from domain.policy import Policy
 from domain.timefmt import END_OF_TIME, format_instant

@@ -1,4 +1,4 @@
-"""What the bench measures, one piece per child process: `python -m casebook.bench.child MODE`.
+"""What the bench measures, one piece per child process: `python -m tooling.bench.child MODE`.
 
 Each mode times its own work (not the interpreter's start-up), then prints one JSON object
 on stdout with `seconds`, `peak_rss_kb` and what it counted. Settings come from the
@@ -21,14 +21,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from casebook.bench.measures import parse_floor, peak_rss_kb
-from casebook.bounded_replay import replay_bounded
+from analysis.bounded_replay import replay_bounded
 from casebook.engine import ROLES, Engine
 from casebook.policies import load_policy
 from casebook.role_processes import RoleProcesses, engine_for
 from casebook.settings import Settings
 from consumers.kafka_clients import assign_whole_topic, make_consumer, make_producer
 from consumers.view_store import ViewStore
+from tooling.bench.measures import parse_floor, peak_rss_kb
 
 
 def floor(args: argparse.Namespace) -> dict[str, Any]:
@@ -162,7 +162,7 @@ MODES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m casebook.bench.child")
+    parser = argparse.ArgumentParser(prog="python -m tooling.bench.child")
     parser.add_argument("mode", choices=sorted(MODES))
     parser.add_argument("--input", type=Path, help="history file (floor, replay)")
     parser.add_argument("--role", choices=ROLES, action="append", help="engine roles")

@@ -1,4 +1,4 @@
-"""`python -m casebook.bench.api`: the API's latency under a bounded local load.
+"""`python -m tooling.bench.api`: the API's latency under a bounded local load.
 
 A view of a generated history (20k cases by default) is filled through the same desk and
 view store the engine uses, `casebook serve` is started on it (real uvicorn, real sockets),
@@ -25,7 +25,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from casebook.history_generator import generate_history
 from casebook.policies import load_policy
 from casebook.settings import Settings
 from consumers.view_store import ViewStore
@@ -33,6 +32,7 @@ from domain.desk import Accepted, IntakeDesk
 from domain.memory import InMemoryCases, InMemoryLedger
 from domain.parsing import parse_message
 from infra.process import free_port
+from tooling.history_generator import generate_history
 
 TOKEN = "bench-analyst-token-" + "0" * 24
 ROUTES = {

@@ -16,15 +16,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from casebook.bench.children import start_engine, stop_engine
-from casebook.bench.measures import percentile
+from analysis.replay import replay_history
 from casebook.policies import load_policy
-from casebook.publishing import intake_key
-from casebook.replay import replay_history
 from casebook.settings import Settings
 from consumers.kafka_clients import make_producer
+from consumers.publishing import intake_key
 from consumers.topics import ensure_topics
 from consumers.view_store import ViewStore
+from tooling.bench.children import start_engine, stop_engine
+from tooling.bench.measures import percentile
 
 WARM_UP_LINES = 200
 # Between two looks at the views: a sample is seen at most this much (plus one query) late,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from casebook.replay import replay_history
+from analysis.replay import replay_history
 from domain.policy import Policy
 from domain.timefmt import format_instant
 

@@ -1,7 +1,7 @@
 """Offline replay: a history file through the same desk and projections as the live engine.
 
 No broker and no database: here the desk's ports are dictionaries and the views live in
-memory (the readable reference; `casebook.bounded_replay` runs the same loop on ports that
+memory (the readable reference; `analysis.bounded_replay` runs the same loop on ports that
 spill to a scratch file).
 """
 
@@ -88,7 +88,7 @@ def replay_history(
 
     The report shows only severity changes, so by default the audit keeps nothing per event
     (memory grows with cases, not history); `keep_audit_events` keeps the full histories.
-    `casebook.bounded_replay` gives the same report in bounded memory. `sealed=False` opens
+    `analysis.bounded_replay` gives the same report in bounded memory. `sealed=False` opens
     the cases unsealed (`IntakeDesk`): same decisions and views, no hash chain computed.
     """
     replay = Replay(audit=AuditView(keep_events=keep_audit_events))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from casebook.bench.measures import growth
+from tooling.bench.measures import growth
 
 REPLAY_VS_FLOOR_MIN = 0.2
 LIVE_VS_PASSTHROUGH_MIN = 0.3

@@ -49,10 +49,10 @@ def child_env(settings: Settings) -> dict[str, str]:
 def run_child(
     mode: str, settings: Settings, *arguments: str, timeout: float = 3600.0
 ) -> dict[str, Any]:
-    """Run `casebook.bench.child MODE` to its end and return what it printed."""
+    """Run `tooling.bench.child MODE` to its end and return what it printed."""
     log_path = Path(settings.data_dir) / f"{mode}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "casebook.bench.child", mode, *arguments]
+    command = [sys.executable, "-m", "tooling.bench.child", mode, *arguments]
     with log_path.open("ab") as log:
         done = subprocess.run(
             command,

@@ -7,8 +7,8 @@ duplicate, or a false positive) costs a look-up in the file. New ids are written
 
 from __future__ import annotations
 
-from casebook.spill.filter import BloomFilter
-from casebook.spill.scratch import ScratchDatabase
+from analysis.spill.filter import BloomFilter
+from analysis.spill.scratch import ScratchDatabase
 from domain.reasons import Rejection
 
 __all__ = ["FILTER_BITS", "BloomFilter", "SpilledLedger"]

@@ -12,8 +12,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from casebook.bench.latency import measure_latency
-from casebook.bench.live import (
+from casebook.settings import Settings
+from consumers.topics import delete_topics_under
+from infra.kafka.broker import LocalBroker
+from infra.kafka.cluster import LocalCluster
+from tooling.bench.latency import measure_latency
+from tooling.bench.live import (
     OFFLINE_REPEATS,
     Phase,
     measure_live,
@@ -21,14 +25,10 @@ from casebook.bench.live import (
     measure_rebuild,
     phase_settings,
 )
-from casebook.bench.machine import describe_machine
-from casebook.bench.stores import PostgresStores, postgres_stores
-from casebook.bench.targets import judge, rss_growth
-from casebook.history_generator import generate_history
-from casebook.settings import Settings
-from consumers.topics import delete_topics_under
-from infra.kafka.broker import LocalBroker
-from infra.kafka.cluster import LocalCluster
+from tooling.bench.machine import describe_machine
+from tooling.bench.stores import PostgresStores, postgres_stores
+from tooling.bench.targets import judge, rss_growth
+from tooling.history_generator import generate_history
 
 Progress = Callable[[str], None]
 

@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from casebook.bench.children import BenchError
-from casebook.bench.runner import BenchOptions, run_bench
-from casebook.bench.table import render
 from casebook.settings import Settings
 from infra.kafka.assembly import AssemblyError
 from infra.kafka.broker import BrokerError
+from tooling.bench.children import BenchError
+from tooling.bench.runner import BenchOptions, run_bench
+from tooling.bench.table import render
 
 
 def register(subparsers: Any) -> None:

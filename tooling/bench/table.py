@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from casebook.bench.latency import WATCH_PAUSE_S
+from tooling.bench.latency import WATCH_PAUSE_S
 
 COLUMNS = (
     ("messages", ("size",), "{:,}"),

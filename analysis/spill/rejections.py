@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from casebook.spill.scratch import EPOCH, ONE_MICROSECOND, ScratchDatabase, micros
+from analysis.spill.scratch import EPOCH, ONE_MICROSECOND, ScratchDatabase, micros
 from projections.rejections import RejectedMessage, rejection_report
 
 BATCH = 4096

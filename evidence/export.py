@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from casebook.settings import Settings
-from casebook.verification import CaseCheck, check_event
-from consumers.event_store import CaseStore, open_case_store
+from consumers.event_store import CaseStore
 from domain.case import Case, case_aggregate_id
 from domain.chain import chain_leaf, merkle_root
 from domain.event_codec import EVENT_CLASSES, event_to_wire
+from evidence.verify import CaseCheck, check_event
 
 DIGEST_ALGORITHM = "casebook-digest/v1: sha256 case chains; RFC 6962 merkle over sorted case heads"
 PAGE = 1000
@@ -92,19 +91,15 @@ def verify_against_digest(store: CaseStore, digest: dict[str, Any]) -> list[str]
     return problems
 
 
-def verify_stored_case(settings: Settings, case_id: str) -> dict[str, Any]:
+def verify_stored_case(store: CaseStore, case_id: str) -> dict[str, Any]:
     """Check one case's chain and severity changes as the event store holds them now.
 
     A case the views know but the store holds no event of cannot be verified: its verdict
     is `missing`, never `ok`. Used by `casebook audit CASE` and the HTTP API alike.
     """
-    store = open_case_store(settings)
-    try:
-        check = CaseCheck(case_id)
-        for document in export_events(store, case_id):
-            check_event(check, document)
-    finally:
-        store.close()
+    check = CaseCheck(case_id)
+    for document in export_events(store, case_id):
+        check_event(check, document)
     verdict = check.verdict()
     if check.events == 0:
         verdict["verdict"] = "missing"

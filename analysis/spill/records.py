@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from casebook.spill.scratch import EPOCH, ONE_MICROSECOND
+from analysis.spill.scratch import EPOCH, ONE_MICROSECOND
 from domain.case import Case, PendingProposal
 from projections.audit import CaseAudit, SeverityChange
 from projections.sla import SlaCase
