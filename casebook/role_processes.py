@@ -20,8 +20,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from casebook.engine import IDLE_CHECK_S, Engine, prepare_stores, tune_gc
 from casebook.settings import Settings
+from casebook.wiring import Engine, prepare_stores
+from consumers.supervision import IDLE_CHECK_S, tune_gc
 
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,9 @@ from limits import parse as parse_rate
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from consumers.config import IntakeConfig, KafkaConfig, PostgresConfig, StoreConfig
+from domain.sources import Source
+
 DEFAULT_KAFKA_PORT = 19092
 DEFAULT_KAFKA_CONTROLLER_PORT = 19093
 DEFAULT_POSTGRES_PORT = 15432
@@ -198,20 +201,61 @@ class Settings(BaseSettings):
 
     def topic(self, name: str) -> str:
         """The full name of one of Casebook's topics (`casebook.intake` ...) under the prefix."""
-        return f"{self.topic_prefix}{name}"
+        return self.kafka().topic(name)
 
     def kafka_client_config(self) -> dict[str, object]:
         """Connection settings shared by every kafka-python client (never logged: holds secrets)."""
-        config: dict[str, object] = {
-            "bootstrap_servers": self.kafka_bootstrap.split(","),
-            "security_protocol": self.kafka_security_protocol,
-        }
-        if self.kafka_sasl_mechanism:
-            config["sasl_mechanism"] = self.kafka_sasl_mechanism
-            config["sasl_plain_username"] = self.kafka_sasl_username
-            config["sasl_plain_password"] = (
+        return self.kafka().client_config()
+
+    def kafka(self) -> KafkaConfig:
+        """What the Kafka-facing workers are told: the cluster, the topics, the batch size."""
+        return KafkaConfig(
+            bootstrap=self.kafka_bootstrap,
+            security_protocol=self.kafka_security_protocol,
+            sasl_mechanism=self.kafka_sasl_mechanism,
+            sasl_username=self.kafka_sasl_username,
+            sasl_password=(
                 self.kafka_sasl_password.get_secret_value() if self.kafka_sasl_password else None
-            )
-        if self.kafka_ssl_cafile:
-            config["ssl_cafile"] = str(self.kafka_ssl_cafile)
-        return config
+            ),
+            ssl_cafile=self.kafka_ssl_cafile,
+            topic_prefix=self.topic_prefix,
+            partitions=self.partitions,
+            replication_factor=self.replication_factor,
+            min_insync_replicas=self.min_insync_replicas,
+            evidence_retention_ms=self.evidence_retention_ms,
+            batch_size=self.batch_size,
+        )
+
+    def stores(self) -> StoreConfig:
+        """Where the event store and the views live."""
+        return StoreConfig(
+            kind=self.store,
+            data_dir=self.data_dir,
+            postgres=PostgresConfig(
+                host=self.postgres_host,
+                port=self.postgres_port,
+                dbname=self.postgres_dbname,
+                user=self.postgres_user,
+                password=self.postgres_password.get_secret_value(),
+            ),
+        )
+
+    def intake(self) -> IntakeConfig:
+        """The intake's cache size and the declared sources, their secrets as UTF-8 bytes."""
+        return IntakeConfig(
+            cached_cases=self.intake_cached_cases,
+            sources={
+                name: Source(
+                    name=name,
+                    secrets=tuple(
+                        secret.get_secret_value().encode("utf-8") for secret in declared.secrets
+                    ),
+                    roles=frozenset(declared.roles),
+                    customer_ids=None
+                    if declared.customer_ids is None
+                    else frozenset(declared.customer_ids),
+                )
+                for name, declared in self.intake_sources.items()
+            },
+            auth_required=self.intake_auth == "required",
+        )

@@ -15,7 +15,7 @@ from eventsourcing.persistence import ProcessRecorder, Transcoder
 from eventsourcing.postgres import PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteProcessRecorder
 
-from casebook.settings import Settings
+from consumers.config import StoreConfig
 from consumers.store_recorders import batch_recorder_topic
 from consumers.store_transcoder import OrjsonTranscoder
 
@@ -44,37 +44,37 @@ class CaseStore(Application):
         return recorder
 
 
-def store_env(settings: Settings, name: str = "store") -> dict[str, str]:
+def store_env(stores: StoreConfig, name: str = "store") -> dict[str, str]:
     """eventsourcing's environment for the configured backend."""
-    if settings.store == "postgres":
+    if stores.kind == "postgres":
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "POSTGRES_DBNAME": settings.postgres_dbname,
-            "POSTGRES_HOST": settings.postgres_host,
-            "POSTGRES_PORT": str(settings.postgres_port),
-            "POSTGRES_USER": settings.postgres_user,
-            "POSTGRES_PASSWORD": settings.postgres_password.get_secret_value(),
+            "POSTGRES_DBNAME": stores.postgres.dbname,
+            "POSTGRES_HOST": stores.postgres.host,
+            "POSTGRES_PORT": str(stores.postgres.port),
+            "POSTGRES_USER": stores.postgres.user,
+            "POSTGRES_PASSWORD": stores.postgres.password,
             "POSTGRES_CONNECT_TIMEOUT": "5",
             "POSTGRES_POOL_SIZE": "3",
             "POSTGRES_MAX_OVERFLOW": "2",
-            "PROCESS_RECORDER_TOPIC": batch_recorder_topic(settings.store),
+            "PROCESS_RECORDER_TOPIC": batch_recorder_topic(stores.kind),
         }
-    path = sqlite_path(settings, name)
+    path = sqlite_path(stores, name)
     path.parent.mkdir(parents=True, exist_ok=True)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": str(path),
         "SQLITE_LOCK_TIMEOUT": "30",
-        "PROCESS_RECORDER_TOPIC": batch_recorder_topic(settings.store),
+        "PROCESS_RECORDER_TOPIC": batch_recorder_topic(stores.kind),
     }
 
 
-def sqlite_path(settings: Settings, name: str) -> Path:
-    return Path(settings.data_dir).resolve() / f"{name}.sqlite"
+def sqlite_path(stores: StoreConfig, name: str) -> Path:
+    return Path(stores.data_dir).resolve() / f"{name}.sqlite"
 
 
-def open_case_store(settings: Settings) -> CaseStore:
-    return CaseStore(env=store_env(settings))
+def open_case_store(stores: StoreConfig) -> CaseStore:
+    return CaseStore(env=store_env(stores))
 
 
 SQLITE_MAX_PARAMS = 900

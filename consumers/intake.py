@@ -16,10 +16,10 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
-from casebook.settings import Settings
+from consumers.config import IntakeConfig, KafkaConfig
 from consumers.errors import RETRIABLE
 from consumers.event_store import CaseStore
-from consumers.intake_auth import keyed_by_case, required_sources
+from consumers.intake_auth import keyed_by_case
 from consumers.intake_batch import CaseCache, StoreBatch
 from consumers.kafka_clients import SeekToStoredPositions, make_consumer, subscribe_known
 from consumers.offsets import CaughtUpHints, hint_positions
@@ -50,7 +50,8 @@ class IntakeWorker:
 
     def __init__(
         self,
-        settings: Settings,
+        kafka: KafkaConfig,
+        config: IntakeConfig,
         store: CaseStore,
         policy: Policy,
         topics: Topics,
@@ -60,9 +61,9 @@ class IntakeWorker:
         self._store = store
         self._on_saved = on_saved
         self._policy = policy
-        self._cache = CaseCache(settings.intake_cached_cases)
+        self._cache = CaseCache(config.cached_cases)
         self._written: dict[TopicPartition, int] = {}  # partition -> last offset we stored
-        self._consumer = make_consumer(settings, settings.topic("casebook-intake"))
+        self._consumer = make_consumer(kafka, kafka.topic("casebook-intake"))
         self._caught_up = CaughtUpHints(self._consumer)
         self._listener = SeekToStoredPositions(self._consumer, self.stored_position)
         subscribe_known(self._consumer, [topics.intake], self._listener)
@@ -73,7 +74,7 @@ class IntakeWorker:
         self.rejected = 0
         self.duplicates = 0
         self.failed = 0
-        self._sources = required_sources(settings)
+        self._sources = config.required_sources()
         self._failed: dict[tuple[str, int, int], InvalidMessage] = {}
         """Records whose decision raised, refused `decision_failed` when read again. Kept
         for the process's life: a handful at most, each a bug to fix."""

@@ -1,37 +1,14 @@
-"""The intake's side of contract 1.2: the declared sources, built from the settings, and
-the rule that a record's key is its case.
+"""The intake's side of contract 1.2: the rule that a record's key is its case.
 
-Kept apart from the worker so `casebook publish --source` (which signs) and the intake
-(which checks) read the same declarations the same way.
+The declared sources themselves reach the intake (which checks) and `casebook publish
+--source` (which signs) in one `consumers.config.IntakeConfig`, read the same way.
 """
 
 from __future__ import annotations
 
-from casebook.settings import Settings
 from domain.messages import IntakeMessage
 from domain.parsing import InvalidMessage
 from domain.reasons import ReasonCode, Rejection
-from domain.sources import Source
-
-
-def declared_sources(settings: Settings) -> dict[str, Source]:
-    """Every declared source, its secrets as bytes (UTF-8 of the setting's text)."""
-    return {
-        name: Source(
-            name=name,
-            secrets=tuple(secret.get_secret_value().encode("utf-8") for secret in declared.secrets),
-            roles=frozenset(declared.roles),
-            customer_ids=None
-            if declared.customer_ids is None
-            else frozenset(declared.customer_ids),
-        )
-        for name, declared in settings.intake_sources.items()
-    }
-
-
-def required_sources(settings: Settings) -> dict[str, Source] | None:
-    """The sources the intake checks records against, or None when it believes actors."""
-    return declared_sources(settings) if settings.intake_auth == "required" else None
 
 
 def keyed_by_case(

@@ -20,7 +20,7 @@ from kafka import (
 from kafka.admin import KafkaAdminClient
 from kafka.errors import KafkaError, KafkaTimeoutError
 
-from casebook.settings import Settings
+from consumers.config import KafkaConfig
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class _AuthFailureSpotter(logging.Handler):
             self.reason = text.split("SaslAuthenticationFailedError", 1)[-1].strip(" :")
 
 
-def make_admin(settings: Settings, **overrides: Any) -> KafkaAdminClient:
+def make_admin(kafka: KafkaConfig, **overrides: Any) -> KafkaAdminClient:
     """An admin client; a broker that cannot be reached or refuses us is a clear error.
 
     The error names the bootstrap servers, the protocol, the mechanism and the user, never
@@ -73,18 +73,16 @@ def make_admin(settings: Settings, **overrides: Any) -> KafkaAdminClient:
     kafka_log = logging.getLogger("kafka")
     kafka_log.addHandler(spotter)
     try:
-        return KafkaAdminClient(**settings.kafka_client_config(), **overrides)
+        return KafkaAdminClient(**kafka.client_config(), **overrides)
     except KafkaTimeoutError as error:  # kafka-python 3: no broker answered in time
-        who = f"{settings.kafka_bootstrap} over {settings.kafka_security_protocol}"
-        if settings.kafka_sasl_mechanism:
-            who += f" (SASL {settings.kafka_sasl_mechanism} as {settings.kafka_sasl_username!r})"
+        who = kafka.describe()
         if spotter.reason is not None:
             raise KafkaAuthenticationFailed(
                 f"Kafka at {who} refused the credentials: {spotter.reason}; check "
                 "CASEBOOK_KAFKA_SASL_USERNAME and CASEBOOK_KAFKA_SASL_PASSWORD"
             ) from error
         hint = ""
-        if settings.kafka_sasl_mechanism:
+        if kafka.sasl_mechanism:
             # kafka-python does not always report a failed SASL exchange before it gives up
             # (SCRAM in particular): a reachable broker that never let us in refused us.
             hint = (
@@ -134,15 +132,15 @@ def send_each(
     return acknowledged, sorted(refused)
 
 
-def make_consumer(settings: Settings, group_id: str | None, **overrides: Any) -> KafkaConsumer:
+def make_consumer(kafka: KafkaConfig, group_id: str | None, **overrides: Any) -> KafkaConsumer:
     """A consumer whose offsets are ours to manage: no auto-commit, committed reads only."""
     config: dict[str, Any] = {
-        **settings.kafka_client_config(),
+        **kafka.client_config(),
         "group_id": group_id,
         "enable_auto_commit": False,
         "auto_offset_reset": "earliest",
         "isolation_level": "read_committed",
-        "max_poll_records": settings.batch_size,
+        "max_poll_records": kafka.batch_size,
         "session_timeout_ms": 10_000,
         "heartbeat_interval_ms": 1_000,
         "reconnect_backoff_max_ms": 5_000,
@@ -151,10 +149,10 @@ def make_consumer(settings: Settings, group_id: str | None, **overrides: Any) ->
     return KafkaConsumer(**config)
 
 
-def make_producer(settings: Settings, **overrides: Any) -> KafkaProducer:
+def make_producer(kafka: KafkaConfig, **overrides: Any) -> KafkaProducer:
     """An idempotent producer (kafka-python 3 default: acks=all, retries, idempotence)."""
     config: dict[str, Any] = {
-        **settings.kafka_client_config(),
+        **kafka.client_config(),
         "linger_ms": 5,
         "reconnect_backoff_max_ms": 5_000,
     }

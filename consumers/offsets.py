@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from kafka import KafkaConsumer, OffsetAndMetadata, TopicPartition
 from kafka.errors import KafkaError
 
-from casebook.settings import Settings
+from consumers.config import KafkaConfig
 from consumers.kafka_clients import make_consumer
 
 log = logging.getLogger(__name__)
@@ -121,10 +121,10 @@ class CaughtUpHints:
         return True
 
 
-def truncated_partitions(settings: Settings, topics: Sequence[str]) -> dict[TopicPartition, int]:
+def truncated_partitions(kafka: KafkaConfig, topics: Sequence[str]) -> dict[TopicPartition, int]:
     """The partitions of `topics` whose first record is gone (retention or a deletion moved
     their earliest offset past 0), with that earliest offset."""
-    consumer = make_consumer(settings, None)
+    consumer = make_consumer(kafka, None)
     try:
         partitions = [
             TopicPartition(topic, p)

@@ -15,7 +15,7 @@ from datetime import datetime
 from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
-from casebook.settings import Settings
+from consumers.config import KafkaConfig
 from consumers.kafka_clients import SeekToStoredPositions, make_consumer, subscribe_known
 from consumers.offsets import CaughtUpHints, hint_positions
 from consumers.topics import Topics
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 class ProjectionWorker:
     def __init__(
         self,
-        settings: Settings,
+        kafka: KafkaConfig,
         views: ViewStore,
         topics: Topics,
         group: str | None = None,
@@ -46,7 +46,7 @@ class ProjectionWorker:
         self._warnings_checked = float("-inf")
         self._unchecked_changes = clock is not None
         self._topics = topics
-        self._consumer = make_consumer(settings, group or settings.topic("casebook-projections"))
+        self._consumer = make_consumer(kafka, group or kafka.topic("casebook-projections"))
         self._caught_up = CaughtUpHints(self._consumer)
         self._listener = SeekToStoredPositions(self._consumer, self._stored_position)
         subscribe_known(self._consumer, [topics.events, topics.rejected], self._listener)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from casebook.settings import Settings
-from consumers.intake_auth import declared_sources
+from consumers.config import IntakeConfig, KafkaConfig
 from consumers.kafka_clients import Headers, make_producer, send_each
 from consumers.topics import ensure_topics
 from domain.parsing import salvage_identity
-from domain.sources import signed_headers
+from domain.sources import Source, signed_headers
 
 
 class PublishRefused(RuntimeError):
@@ -42,12 +41,12 @@ def intake_key(line: bytes) -> bytes | None:
     return case_id.encode("utf-8") if case_id is not None else None
 
 
-def publish_history(settings: Settings, lines: Iterable[bytes]) -> int:
+def publish_history(kafka: KafkaConfig, lines: Iterable[bytes]) -> int:
     """Send every non-empty line as it is, keyed by case id; returns how many were sent.
 
     Raises `PublishRefused` (after sending all the others) if Kafka refused any line.
     """
-    report = publish_report(settings, lines)
+    report = publish_report(kafka, lines)
     if report.refused:
         raise PublishRefused(report)
     return report.sent
@@ -57,27 +56,29 @@ class UnknownSource(ValueError):
     """`casebook publish --source NAME` for a source the settings do not declare."""
 
 
+def declared_source(intake: IntakeConfig, name: str) -> Source:
+    """The declared source `casebook publish --source NAME` signs as."""
+    source = intake.sources.get(name)
+    if source is None:
+        declared = ", ".join(sorted(intake.sources)) or "none"
+        raise UnknownSource(
+            f"source {name!r} is not declared in CASEBOOK_INTAKE_SOURCES (declared: {declared})"
+        )
+    return source
+
+
 def publish_report(
-    settings: Settings, lines: Iterable[bytes], source_name: str | None = None
+    kafka: KafkaConfig, lines: Iterable[bytes], source: Source | None = None
 ) -> PublishReport:
     """Send every non-empty line; a line Kafka refuses is reported, the rest still flow.
 
-    `source_name`: sign every record as that declared source (contract 1.2: the
+    `source`: sign every record as that declared source (contract 1.2: the
     `casebook.source` and `casebook.signature` headers, with its first secret)."""
-    source = None
-    if source_name is not None:
-        source = declared_sources(settings).get(source_name)
-        if source is None:
-            declared = ", ".join(sorted(settings.intake_sources)) or "none"
-            raise UnknownSource(
-                f"source {source_name!r} is not declared in CASEBOOK_INTAKE_SOURCES"
-                f" (declared: {declared})"
-            )
-    topics = ensure_topics(settings)
+    topics = ensure_topics(kafka)
     # The client refuses a record over 1 MiB (the broker's default maximum) itself: a batch
     # the broker refuses as too large leaves kafka-python's idempotent producer refusing
     # every later batch too (seen in tests/faults), so the rest would not flow.
-    producer = make_producer(settings, linger_ms=20, max_request_size=1024 * 1024)
+    producer = make_producer(kafka, linger_ms=20, max_request_size=1024 * 1024)
     numbers: list[int] = []
 
     def records() -> Iterator[tuple[bytes | None, bytes, Headers]]:

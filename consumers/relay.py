@@ -17,7 +17,7 @@ import time
 from kafka import ConsumerRebalanceListener, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 
-from casebook.settings import Settings
+from consumers.config import KafkaConfig
 from consumers.event_outbox import OutboxSource
 from consumers.kafka_clients import (
     make_consumer,
@@ -67,7 +67,7 @@ class RelayAheadOfSource(RuntimeError):
 class OutboxRelay:
     def __init__(
         self,
-        settings: Settings,
+        kafka: KafkaConfig,
         source: OutboxSource,
         positions_topic: str,
         name: str = "casebook-relay",
@@ -76,13 +76,13 @@ class OutboxRelay:
     ) -> None:
         """`wake`, when given, is set by whoever appends to the source in this process;
         `recheck_s` is how often a caught-up relay looks at its source again."""
-        self._settings = settings
+        self._kafka = kafka
         self._wake = wake or threading.Event()
         self._recheck_s = recheck_s
         self._source = source
         self._name = name
         self._positions = TopicPartition(positions_topic, 0)
-        self._election = make_consumer(settings, settings.topic(name))
+        self._election = make_consumer(kafka, kafka.topic(name))
         self._election_result = ElectionResult()
         subscribe_known(self._election, [positions_topic], self._election_result)
         self._producer: KafkaProducer | None = None
@@ -127,12 +127,12 @@ class OutboxRelay:
         stack while `poll()` runs, so nothing of the batch is caught in such a cycle.
         """
         records, last_id = self._source.fetch(
-            self.position or 0, RELAY_BATCH_FACTOR * self._settings.batch_size
+            self.position or 0, RELAY_BATCH_FACTOR * self._kafka.batch_size
         )
         self._behind = last_id is not None
         if last_id is None:
             return 0
-        self.working = True  # until the step ends: see `casebook.engine.Slot.idle_now`
+        self.working = True  # until the step ends: see `consumers.supervision.Slot.idle_now`
         try:
             self._publish(records, last_id)
         finally:
@@ -189,8 +189,8 @@ class OutboxRelay:
     def _take_office(self) -> None:
         """Become the active relay: fence any predecessor, then read the committed position."""
         producer = make_producer(
-            self._settings,
-            transactional_id=self._settings.topic(self._name),
+            self._kafka,
+            transactional_id=self._kafka.topic(self._name),
             # A transaction's records go out in a few large batches: `_publish` flushes
             # before the commit, so nothing waits out the linger, and a batch is sent early
             # only when full. kafka-python's per-batch work (a new batch, a wake-up of its
@@ -236,7 +236,7 @@ class OutboxRelay:
             )
 
     def _read_committed_position(self) -> int | None:
-        reader = make_consumer(self._settings, None)
+        reader = make_consumer(self._kafka, None)
         try:
             reader.assign([self._positions])
             reader.seek_to_beginning(self._positions)

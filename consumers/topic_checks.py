@@ -17,7 +17,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.errors import KafkaError
 
-from casebook.settings import Settings
+from consumers.config import KafkaConfig
 
 if TYPE_CHECKING:
     from consumers.topics import TopicSpec
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 def warn_about_differences(
-    admin: KafkaAdminClient, settings: Settings, plan: list[TopicSpec]
+    admin: KafkaAdminClient, kafka: KafkaConfig, plan: list[TopicSpec]
 ) -> list[str]:
     """Log one warning per difference between the topics on the cluster and `plan`;
     returns the warnings (for `casebook topics plan` and the tests)."""
@@ -37,7 +37,7 @@ def warn_about_differences(
         for topic in admin.describe_topics(names)
         if topic.get("error_code", 0) == 0
     }
-    replication = settings.replication_factor or cluster_default_replication(admin)
+    replication = kafka.replication_factor or cluster_default_replication(admin)
     warnings: list[str] = []
     for spec in plan:
         found = configs.get(spec.name, {})

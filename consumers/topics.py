@@ -14,7 +14,7 @@ from tenacity import (
     wait_exponential,
 )
 
-from casebook.settings import Settings
+from consumers.config import KafkaConfig
 from consumers.kafka_clients import make_admin
 from consumers.topic_checks import warn_about_differences
 
@@ -33,14 +33,14 @@ class Topics:
     warnings_positions: str
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Topics:
+    def named(cls, kafka: KafkaConfig) -> Topics:
         return cls(
-            intake=settings.topic("casebook.intake"),
-            rejected=settings.topic("casebook.intake.rejected"),
-            events=settings.topic("casebook.events"),
-            relay_positions=settings.topic("casebook.relay.positions"),
-            warnings=settings.topic("casebook.sla.warnings"),
-            warnings_positions=settings.topic("casebook.sla.warnings.positions"),
+            intake=kafka.topic("casebook.intake"),
+            rejected=kafka.topic("casebook.intake.rejected"),
+            events=kafka.topic("casebook.events"),
+            relay_positions=kafka.topic("casebook.relay.positions"),
+            warnings=kafka.topic("casebook.sla.warnings"),
+            warnings_positions=kafka.topic("casebook.sla.warnings.positions"),
         )
 
     def evidence(self) -> tuple[str, str, str]:
@@ -57,7 +57,7 @@ class TopicSpec:
     partitions: int
     replication: int | None
     configs: dict[str, str]
-    partitioned: bool  # keyed by case id with `settings.partitions`; else one partition
+    partitioned: bool  # keyed by case id with `kafka.partitions`; else one partition
 
     def create_spec(self) -> dict[str, object]:
         """The spec kafka-python's `create_topics` takes (-1: the broker's default)."""
@@ -68,22 +68,22 @@ class TopicSpec:
         }
 
 
-def topic_plan(settings: Settings) -> list[TopicSpec]:
+def topic_plan(kafka: KafkaConfig) -> list[TopicSpec]:
     """Every topic Casebook creates, with its partitions, replication and configs.
 
-    Intake, rejected and events get `settings.partitions` partitions (keyed by case id,
-    so a case's messages stay in order) and `settings.evidence_retention_ms` (-1: kept for
+    Intake, rejected and events get `kafka.partitions` partitions (keyed by case id,
+    so a case's messages stay in order) and `kafka.evidence_retention_ms` (-1: kept for
     good; they are the evidence, and the views are rebuilt from the events). The positions
     topics have one compacted partition: its single owner in the relay's group is the one
     active relay. A dead letter is the original record (up to the intake topic's limit,
     1 MiB by default) plus our headers: the rejected topic takes more, so no rejection
     can be too big to keep. Replication and min ISR apply to every one of them.
     """
-    topics = Topics.from_settings(settings)
+    topics = Topics.named(kafka)
     shared: dict[str, str] = {}
-    if settings.min_insync_replicas is not None:
-        shared["min.insync.replicas"] = str(settings.min_insync_replicas)
-    retention = {"retention.ms": str(settings.evidence_retention_ms)}
+    if kafka.min_insync_replicas is not None:
+        shared["min.insync.replicas"] = str(kafka.min_insync_replicas)
+    retention = {"retention.ms": str(kafka.evidence_retention_ms)}
     configs: dict[str, dict[str, str]] = {
         topics.intake: retention,
         topics.rejected: {**retention, "max.message.bytes": str(REJECTED_MAX_MESSAGE_BYTES)},
@@ -96,8 +96,8 @@ def topic_plan(settings: Settings) -> list[TopicSpec]:
     return [
         TopicSpec(
             name=name,
-            partitions=settings.partitions if name in partitioned else 1,
-            replication=settings.replication_factor,
+            partitions=kafka.partitions if name in partitioned else 1,
+            replication=kafka.replication_factor,
             configs={**own, **shared},
             partitioned=name in partitioned,
         )
@@ -116,7 +116,7 @@ def _transient(error: BaseException) -> bool:
     before_sleep=before_sleep_log(log, logging.WARNING),
     reraise=True,
 )
-def ensure_topics(settings: Settings) -> Topics:
+def ensure_topics(kafka: KafkaConfig) -> Topics:
     """Create the topics of `topic_plan` that do not exist yet (idempotent), then warn
     about those that exist with other settings (`consumers.topic_checks`): Casebook does
     not alter topics it finds, they are the operator's.
@@ -125,9 +125,9 @@ def ensure_topics(settings: Settings) -> Topics:
     kafka-python's admin sends each request to one broker and raises when that one is
     gone (a node of a cluster lost a moment ago is still in the metadata), where the
     next attempt asks another."""
-    topics = Topics.from_settings(settings)
-    plan = topic_plan(settings)
-    admin = make_admin(settings)
+    topics = Topics.named(kafka)
+    plan = topic_plan(kafka)
+    admin = make_admin(kafka)
     try:
         existing = set(admin.list_topics())
         missing = {spec.name: spec.create_spec() for spec in plan if spec.name not in existing}
@@ -139,13 +139,13 @@ def ensure_topics(settings: Settings) -> Topics:
                 pass  # another process created them between our list and create: fine
         # Every topic, not only those found before creating: one made by someone else a
         # moment ago may not be listed yet (its creation here then fails quietly).
-        warn_about_differences(admin, settings, plan)
+        warn_about_differences(admin, kafka, plan)
     finally:
         admin.close()
     return topics
 
 
-def delete_topics_under(settings: Settings, prefix: str) -> list[str]:
+def delete_topics_under(kafka: KafkaConfig, prefix: str) -> list[str]:
     """Delete every topic whose name starts with `prefix`; returns their names.
 
     For what a run made under a prefix of its own (the bench's phases): left behind, each
@@ -153,7 +153,7 @@ def delete_topics_under(settings: Settings, prefix: str) -> list[str]:
     """
     if not prefix:
         raise ValueError("refusing to delete every topic: give a prefix")
-    admin = make_admin(settings)
+    admin = make_admin(kafka)
     try:
         doomed = sorted(name for name in admin.list_topics() if name.startswith(prefix))
         if doomed:

@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 import psycopg
 
-from casebook.settings import Settings
+from consumers.config import StoreConfig
 from consumers.sqlite_wal import WAL_AUTOCHECKPOINT
 from domain.case import Case
 from projections.audit import AuditEntry, CaseAudit, audit_entry, case_audit_from_entries
@@ -80,20 +80,20 @@ WARNINGS_SCHEMA = """CREATE TABLE IF NOT EXISTS warnings_emitted (
 class ViewStore:
     """One connection, used by one thread; SQLite by default, PostgreSQL by configuration."""
 
-    def __init__(self, settings: Settings) -> None:
-        self._postgres = settings.store == "postgres"
+    def __init__(self, stores: StoreConfig) -> None:
+        self._postgres = stores.kind == "postgres"
         if self._postgres:
             self._connection: Any = psycopg.connect(
-                host=settings.postgres_host,
-                port=settings.postgres_port,
-                dbname=settings.postgres_dbname,
-                user=settings.postgres_user,
-                password=settings.postgres_password.get_secret_value(),
+                host=stores.postgres.host,
+                port=stores.postgres.port,
+                dbname=stores.postgres.dbname,
+                user=stores.postgres.user,
+                password=stores.postgres.password,
                 connect_timeout=5,
                 autocommit=True,
             )
         else:
-            path = Path(settings.data_dir).resolve() / "views.sqlite"
+            path = Path(stores.data_dir).resolve() / "views.sqlite"
             path.parent.mkdir(parents=True, exist_ok=True)
             self._connection = sqlite3.connect(
                 path, isolation_level=None, timeout=30, check_same_thread=False

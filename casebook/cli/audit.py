@@ -61,7 +61,7 @@ def dispatch(args: argparse.Namespace) -> int:
 
 
 def export_history(args: argparse.Namespace) -> int:
-    store = open_case_store(Settings())
+    store = open_case_store(Settings().stores())
     try:
         out = sys.stdout.buffer
         for document in progress(export_events(store, args.case), "exporting"):
@@ -72,7 +72,7 @@ def export_history(args: argparse.Namespace) -> int:
 
 
 def print_digest() -> int:
-    store = open_case_store(Settings())
+    store = open_case_store(Settings().stores())
     try:
         digest = take_digest(store)
     except ValueError as error:
@@ -87,7 +87,7 @@ def print_digest() -> int:
 
 def verify_digest(path: Path, as_json: bool) -> int:
     digest = json.loads(path.read_text(encoding="utf-8"))
-    store = open_case_store(Settings())
+    store = open_case_store(Settings().stores())
     try:
         problems = verify_against_digest(store, digest)
     finally:
@@ -129,7 +129,7 @@ def verify_offline(path: Path, as_json: bool) -> int:
 
 def show_case(case_id: str, as_of: datetime | None, as_json: bool) -> int:
     settings = Settings()
-    views = ViewStore(settings)
+    views = ViewStore(settings.stores())
     try:
         audit = views.case_audit(case_id)
     finally:
@@ -138,7 +138,7 @@ def show_case(case_id: str, as_of: datetime | None, as_json: bool) -> int:
         print(f"casebook audit: no case {case_id!r} in the views", file=sys.stderr)
         return 1
     entry = audit.to_report(as_of or END_OF_TIME, with_events=True)
-    store = open_case_store(settings)
+    store = open_case_store(settings.stores())
     try:
         entry["verification"] = verify_stored_case(store, case_id)
     finally:

@@ -10,12 +10,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from casebook.engine import ROLES, Engine, tune_gc
 from casebook.progress import counter, progress
 from casebook.role_processes import engine_for
 from casebook.settings import Settings
+from casebook.wiring import ROLES, Engine
 from consumers.offsets import truncated_partitions
-from consumers.publishing import UnknownSource, publish_report
+from consumers.publishing import UnknownSource, declared_source, publish_report
+from consumers.supervision import tune_gc
 from consumers.topics import Topics
 from consumers.view_store import ViewStore
 
@@ -75,7 +76,11 @@ def run_engine(args: argparse.Namespace) -> int:
 def publish_file(args: argparse.Namespace) -> int:
     try:
         with args.history.open("rb") as history:
-            report = publish_report(Settings(), progress(history, "publishing"), args.source)
+            settings = Settings()
+            source = (
+                None if args.source is None else declared_source(settings.intake(), args.source)
+            )
+            report = publish_report(settings.kafka(), progress(history, "publishing"), source)
     except OSError as error:
         print(f"casebook publish: cannot read {args.history}: {error.strerror}", file=sys.stderr)
         return 2
@@ -91,8 +96,8 @@ def publish_file(args: argparse.Namespace) -> int:
 def rebuild_views(args: argparse.Namespace) -> int:
     configure_logging()
     settings = Settings()
-    topics = Topics.from_settings(settings)
-    truncated = truncated_partitions(settings, [topics.events, topics.rejected])
+    topics = Topics.named(settings.kafka())
+    truncated = truncated_partitions(settings.kafka(), [topics.events, topics.rejected])
     if truncated:
         where = ", ".join(
             f"{partition.topic}[{partition.partition}] starts at offset {offset}"
@@ -108,7 +113,7 @@ def rebuild_views(args: argparse.Namespace) -> int:
         )
         if not args.accept_truncated_history:
             return 1
-    views = ViewStore(settings)
+    views = ViewStore(settings.stores())
     views.reset()
     views.close()
     bar = counter("rebuilding")

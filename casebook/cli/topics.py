@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def print_plan(args: argparse.Namespace) -> int:
     settings = Settings()
-    plan = topic_plan(settings)
+    plan = topic_plan(settings.kafka())
     if args.json:
         document = [
             {
@@ -68,12 +68,12 @@ def create_command(spec: TopicSpec, bootstrap: str) -> str:
 
 def check_topics(args: argparse.Namespace) -> int:
     settings = Settings()
-    admin = make_admin(settings)
+    admin = make_admin(settings.kafka())
     try:
-        plan = topic_plan(settings)
+        plan = topic_plan(settings.kafka())
         existing = set(admin.list_topics())
         missing = [spec.name for spec in plan if spec.name not in existing]
-        differences = warn_about_differences(admin, settings, plan)
+        differences = warn_about_differences(admin, settings.kafka(), plan)
     finally:
         admin.close()
     for name in missing:

@@ -39,7 +39,7 @@ def _now() -> datetime:
 
 def show_sla(args: argparse.Namespace) -> int:
     as_of = args.as_of or _now()  # read once: the table's heading names the instant it used
-    views = ViewStore(Settings())
+    views = ViewStore(Settings().stores())
     try:
         report = sla_report(views.sla_rows(), as_of)
     finally:
@@ -58,7 +58,7 @@ def show_sla(args: argparse.Namespace) -> int:
 
 
 def show_rejected(args: argparse.Namespace) -> int:
-    views = ViewStore(Settings())
+    views = ViewStore(Settings().stores())
     try:
         entries = [entry.to_report() for entry in views.rejected()]
     finally:

@@ -87,7 +87,7 @@ async def _compute(request: Request, work: Callable[[ViewStore], Answer]) -> Ans
     settings: Settings = request.app.state.settings
 
     def with_views() -> Answer:
-        views = ViewStore(settings)
+        views = ViewStore(settings.stores())
         try:
             return work(views)
         finally:

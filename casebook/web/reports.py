@@ -102,7 +102,7 @@ def case_audit(
 
 def verify_case(settings: Settings, case_id: str) -> dict[str, Any]:
     """The same check `casebook audit CASE` makes (`evidence.export.verify_stored_case`)."""
-    store = open_case_store(settings)
+    store = open_case_store(settings.stores())
     try:
         return verify_stored_case(store, case_id)
     finally:

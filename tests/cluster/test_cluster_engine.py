@@ -50,8 +50,8 @@ def test_every_topic_casebook_creates_takes_the_clusters_replication(
     kafka_cluster: LocalCluster, cluster_settings: Callable[..., Settings]
 ) -> None:
     settings = cluster_settings()
-    ensure_topics(settings)
-    names = [spec.name for spec in topic_plan(settings)]
+    ensure_topics(settings.kafka())
+    names = [spec.name for spec in topic_plan(settings.kafka())]
     assert len(names) == 6
     assert replicas_and_isr(kafka_cluster, names) == {name: ({3}, "2") for name in names}
 
@@ -60,9 +60,9 @@ def test_replication_settings_apply_to_every_topic_including_the_positions(
     kafka_cluster: LocalCluster, cluster_settings: Callable[..., Settings]
 ) -> None:
     settings = cluster_settings(replication_factor=2, min_insync_replicas=1)
-    ensure_topics(settings)
-    names = [spec.name for spec in topic_plan(settings)]
-    topics = Topics.from_settings(settings)
+    ensure_topics(settings.kafka())
+    names = [spec.name for spec in topic_plan(settings.kafka())]
+    topics = Topics.named(settings.kafka())
     assert topics.relay_positions in names and topics.warnings_positions in names
     assert replicas_and_isr(kafka_cluster, names) == {name: ({2}, "1") for name in names}
 
@@ -75,7 +75,7 @@ def test_a_topic_found_with_fewer_replicas_is_named_by_topics_check(
     with kafka_cluster.admin() as admin:
         # Made by hand with replication 1 (and otherwise as Casebook makes it).
         admin.create_topics([NewTopic(events, 3, 1, topic_configs={"retention.ms": "-1"})])
-    ensure_topics(settings)  # creates the others, leaves this one as it is
+    ensure_topics(settings.kafka())  # creates the others, leaves this one as it is
     done = run_casebook(settings, "topics", "check")
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stdout.splitlines() == [

@@ -182,7 +182,7 @@ def write_history(path: Path, lines: Iterable[bytes]) -> int:
 
 
 def dump_views(settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
-    views = ViewStore(settings)
+    views = ViewStore(settings.stores())
     try:
         return views.dump()
     finally:
@@ -245,7 +245,7 @@ def read_topic(settings: Settings, topic: str, timeout_s: float = 60) -> list[An
 
 
 def topics(settings: Settings) -> Topics:
-    return Topics.from_settings(settings)
+    return Topics.named(settings.kafka())
 
 
 def header_map(record: Any) -> dict[str, bytes]:
@@ -257,7 +257,7 @@ def assert_views_equal_replay(settings: Settings, replay: Replay) -> None:
     expected = replay.report()
     as_of = replay.latest_at
     assert as_of is not None
-    views = ViewStore(settings)
+    views = ViewStore(settings.stores())
     try:
         assert sla_report(views.sla_rows(), as_of) == expected["sla"]
         for case_id, entry in expected["audit"].items():
@@ -289,7 +289,7 @@ class StoreContents:
 
 def store_contents(settings: Settings) -> StoreContents:
     """Everything in the event store's notification log, counted (stop the engines first)."""
-    store = open_case_store(settings)
+    store = open_case_store(settings.stores())
     contents = StoreContents(Counter(), 0, 0)
     try:
         start = 0

@@ -14,8 +14,8 @@ from pathlib import Path
 from kafka import KafkaConsumer, TopicPartition
 
 from analysis.replay import replay_history
-from casebook.engine import Engine
 from casebook.policies import load_policy
+from casebook.wiring import Engine
 from consumers.publishing import publish_history
 from consumers.topics import Topics
 from consumers.view_store import ViewStore
@@ -55,7 +55,7 @@ def expected_warnings(now: datetime) -> set[tuple[str, str, str]]:
 
 
 def warnings_on_topic(settings) -> list[tuple[str, str, str]]:
-    topic = Topics.from_settings(settings).warnings
+    topic = Topics.named(settings.kafka()).warnings
     consumer = KafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap,
         isolation_level="read_committed",
@@ -79,7 +79,7 @@ def warnings_on_topic(settings) -> list[tuple[str, str, str]]:
 
 def test_warnings_are_sent_once_at_the_right_event_time(settings_factory):
     settings = settings_factory("sqlite", partitions=3)
-    publish_history(settings, SAMPLE.read_bytes().splitlines())
+    publish_history(settings.kafka(), SAMPLE.read_bytes().splitlines())
     middle = datetime(2026, 9, 14, 5, 0, tzinfo=UTC)  # C-7-000028 (due 07:00:30) past 75 %
     clock = SetClock(middle)
 
@@ -96,7 +96,7 @@ def test_warnings_are_sent_once_at_the_right_event_time(settings_factory):
     assert set(second) == expected_warnings(clock.now)
     assert second[: len(first)] == first or set(first) <= set(second)
 
-    views = ViewStore(settings)  # a rebuild from zero re-derives them all, and sends none
+    views = ViewStore(settings.stores())  # a rebuild from zero re-derives them all, and sends none
     views.reset()
     views.close()
     clock.now += timedelta(days=30)

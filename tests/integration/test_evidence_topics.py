@@ -37,12 +37,12 @@ def retention_of(admin: KafkaAdminClient, names: list[str]) -> dict[str, str]:
 def test_the_evidence_topics_are_created_to_keep_their_records(
     settings_factory: Callable[..., Settings], kafka_admin: KafkaAdminClient
 ) -> None:
-    topics = ensure_topics(settings_factory())
+    topics = ensure_topics(settings_factory().kafka())
     retention = retention_of(kafka_admin, [*topics.evidence(), topics.warnings])
     assert {retention[name] for name in topics.evidence()} == {"-1"}
     assert retention[topics.warnings] == "604800000"  # warnings keep the broker's default
 
-    chosen = ensure_topics(settings_factory(evidence_retention_ms=86_400_000))
+    chosen = ensure_topics(settings_factory(evidence_retention_ms=86_400_000).kafka())
     assert set(retention_of(kafka_admin, list(chosen.evidence())).values()) == {"86400000"}
 
 
@@ -69,7 +69,7 @@ def test_an_existing_evidence_topic_with_finite_retention_is_warned_about(
     level = topics_log.level
     topics_log.setLevel(logging.WARNING)
     try:
-        ensure_topics(settings)
+        ensure_topics(settings.kafka())
     finally:
         topics_log.removeHandler(recorded)
         topics_log.setLevel(level)

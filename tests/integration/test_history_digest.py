@@ -30,7 +30,7 @@ def tamper_one_event(settings, case_id: str) -> None:
     """Change the stored body of an event recorded before the digest, as an intruder would."""
     needle, replacement = b'"body":"looking into it"', b'"body":"all is well!!!"'
     if settings.store == "sqlite":
-        with sqlite3.connect(sqlite_path(settings, "store")) as connection:
+        with sqlite3.connect(sqlite_path(settings.stores(), "store")) as connection:
             rows = connection.execute("SELECT rowid, state FROM stored_events").fetchall()
             rowid, state = next((r, s) for r, s in rows if needle in s and case_id.encode() in s)
             connection.execute(
@@ -56,7 +56,7 @@ def tamper_one_event(settings, case_id: str) -> None:
 def test_digest_survives_new_events_and_catches_old_changes(settings_factory, backend):
     settings = settings_factory(backend, kafka=False)
     lines = SAMPLE.read_bytes().splitlines(keepends=True)
-    store = open_case_store(settings)
+    store = open_case_store(settings.stores())
     desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), load_policy())
     try:
         record(store, lines[:120], desk)
@@ -75,7 +75,7 @@ def test_digest_survives_new_events_and_catches_old_changes(settings_factory, ba
 
 def test_an_edited_digest_file_is_caught(settings_factory):
     settings = settings_factory("sqlite", kafka=False)
-    store = open_case_store(settings)
+    store = open_case_store(settings.stores())
     desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), load_policy())
     try:
         record(store, SAMPLE.read_bytes().splitlines(keepends=True), desk)

@@ -20,9 +20,9 @@ from kafka import KafkaProducer
 
 import domain.rules as rules
 from analysis.replay import replay_history
-from casebook.engine import Engine
 from casebook.policies import load_policy
 from casebook.settings import Settings
+from casebook.wiring import Engine
 from consumers.publishing import intake_key
 from tests.hostile_corpus import HOSTILE, interleaved
 from tests.integration.engine_support import (

@@ -41,9 +41,9 @@ class ListSource:
 
 def test_the_relay_keeps_no_published_record_alive(settings_factory):
     settings = settings_factory("sqlite")
-    topics = ensure_topics(settings)
+    topics = ensure_topics(settings.kafka())
     source = ListSource(topics.events)
-    relay = OutboxRelay(settings, source, topics.relay_positions)
+    relay = OutboxRelay(settings.kafka(), source, topics.relay_positions)
     gc.collect()
     gc.disable()
     try:

@@ -17,9 +17,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from casebook.engine import ROLES
 from casebook.role_processes import RoleProcesses, RoleProcessFailed
 from casebook.settings import Settings
+from casebook.wiring import ROLES
 from tests.integration.engine_support import (
     ROOT,
     SAMPLES,

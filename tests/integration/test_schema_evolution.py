@@ -42,7 +42,7 @@ def as_stored_by_v1(topic: str, state: bytes) -> bytes:
 def downgrade_events(settings) -> int:
     """Rewrite every stored event into the shape v1 code wrote; the Opened events' count."""
     if settings.store == "sqlite":
-        with sqlite3.connect(sqlite_path(settings, "store")) as connection:
+        with sqlite3.connect(sqlite_path(settings.stores(), "store")) as connection:
             rows = connection.execute("SELECT rowid, topic, state FROM stored_events").fetchall()
             for rowid, topic, state in rows:
                 connection.execute(
@@ -67,7 +67,7 @@ def downgrade_events(settings) -> int:
 def test_v1_events_read_by_v2_code_give_the_same_verdicts_and_hashes(settings_factory, backend):
     settings = settings_factory(backend, kafka=False)
     lines = SAMPLE.read_bytes().splitlines()
-    store = open_case_store(settings)
+    store = open_case_store(settings.stores())
     try:
         desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), load_policy())
         for line in lines:

@@ -20,7 +20,7 @@ def entries(*message_ids: str):
 
 @pytest.mark.parametrize("store_kind", STORES)
 def test_every_position_is_recorded_with_the_events(settings_factory, store_kind: str) -> None:
-    store = open_case_store(settings_factory(store_kind, kafka=False))
+    store = open_case_store(settings_factory(store_kind, kafka=False).stores())
     recorder = store.process_recorder
     expected = PostgresBatchRecorder if store_kind == "postgres" else SQLiteBatchRecorder
     assert isinstance(recorder, expected)
@@ -43,7 +43,7 @@ def test_a_position_recorded_before_fails_the_whole_transaction(
 ) -> None:
     """Another owner recorded one partition's batch first: nothing of ours is kept, not the
     events, not the positions of the other partitions."""
-    store = open_case_store(settings_factory(store_kind, kafka=False))
+    store = open_case_store(settings_factory(store_kind, kafka=False).stores())
     recorder = store.process_recorder
     recorder.insert_events(
         [store.mapper.to_stored_event(e) for e in entries("m-1")],
@@ -67,7 +67,7 @@ def test_sqlite_writes_checkpoint_the_log_only_past_its_tuned_size(settings_fact
     """The store's writing connection and the views' connection let the WAL grow to
     `WAL_AUTOCHECKPOINT_PAGES` before a commit copies it back (see `consumers.sqlite_wal`)."""
     settings = settings_factory("sqlite", kafka=False)
-    store = open_case_store(settings)
+    store = open_case_store(settings.stores())
     recorder = store.process_recorder
     recorder.insert_events(
         [store.mapper.to_stored_event(e) for e in entries("m-1")],
@@ -77,7 +77,7 @@ def test_sqlite_writes_checkpoint_the_log_only_past_its_tuned_size(settings_fact
         cursor.execute("PRAGMA wal_autocheckpoint")
         assert cursor.fetchone()[0] == WAL_AUTOCHECKPOINT_PAGES
     store.close()
-    views = ViewStore(settings)
+    views = ViewStore(settings.stores())
     try:
         assert views._execute("PRAGMA wal_autocheckpoint").fetchone()[0] == WAL_AUTOCHECKPOINT_PAGES
     finally:

@@ -11,7 +11,7 @@ from consumers.topics import delete_topics_under, ensure_topics
 
 
 def topic_names(settings) -> set[str]:
-    admin = make_admin(settings)
+    admin = make_admin(settings.kafka())
     try:
         return set(admin.list_topics())
     finally:
@@ -21,11 +21,13 @@ def topic_names(settings) -> set[str]:
 def test_deletes_the_topics_under_the_prefix_and_no_other(settings_factory) -> None:
     doomed = settings_factory()
     kept = settings_factory()
-    ensure_topics(doomed)
-    ensure_topics(kept.model_copy(update={"topic_prefix": f"{kept.topic_prefix}passthrough."}))
-    ensure_topics(kept)
+    ensure_topics(doomed.kafka())
+    ensure_topics(
+        kept.model_copy(update={"topic_prefix": f"{kept.topic_prefix}passthrough."}).kafka()
+    )
+    ensure_topics(kept.kafka())
 
-    deleted = delete_topics_under(doomed, doomed.topic_prefix)
+    deleted = delete_topics_under(doomed.kafka(), doomed.topic_prefix)
 
     assert deleted and all(name.startswith(doomed.topic_prefix) for name in deleted)
     # Deletion is done by the controller; the broker's metadata follows within moments.

@@ -35,7 +35,7 @@ def fill_views(settings) -> None:
         outcome = desk.take(parse_message(line))
         if isinstance(outcome, Accepted):
             events.extend(outcome.case.collect_events())
-    views = ViewStore(settings)
+    views = ViewStore(settings.stores())
     try:
         assert views.apply_batch("casebook.events", 0, len(events) - 1, events, [])
     finally:
@@ -56,7 +56,7 @@ def filled_settings(request, settings_factory, monkeypatch):
 def test_time_travel_matches_the_replay_at_every_instant(filled_settings):
     replay = replay_history(SAMPLE.read_bytes().splitlines(), load_policy())
     end = replay.latest_at
-    views = ViewStore(filled_settings)
+    views = ViewStore(filled_settings.stores())
     try:
         rows = views.sla_rows()
     finally:
@@ -114,7 +114,7 @@ def test_csv_and_parquet_exports_hold_one_row_per_case(filled_settings, tmp_path
 
 
 def test_audited_messages_names_each_audit_row_of_the_cases_asked(filled_settings):
-    views = ViewStore(filled_settings)
+    views = ViewStore(filled_settings.stores())
     try:
         case_ids = views.case_ids()
         first, second = case_ids[0], case_ids[1]
@@ -152,7 +152,7 @@ def test_audit_rows_keep_any_json_the_message_carried(store, settings_factory):
     )
     assert isinstance(outcome, Accepted)
     events = outcome.case.collect_events()
-    views = ViewStore(settings_factory(store, kafka=False))
+    views = ViewStore(settings_factory(store, kafka=False).stores())
     try:
         assert views.apply_batch("casebook.events", 0, 0, events, [])
         audit = views.case_audit("C-odd")
@@ -166,13 +166,13 @@ def test_audit_rows_keep_any_json_the_message_carried(store, settings_factory):
 def test_views_written_before_sources_gain_the_column_and_read_no_source(settings_factory, backend):
     settings = settings_factory(backend, kafka=False)
     fill_views(settings)
-    views = ViewStore(settings)
+    views = ViewStore(settings.stores())
     try:  # as views written before contract 1.2: no `source` column at all
         with views._transaction():
             views._execute("ALTER TABLE views_audit_events DROP COLUMN source")
     finally:
         views.close()
-    views = ViewStore(settings)
+    views = ViewStore(settings.stores())
     try:
         case_id = views.case_ids()[0]
         audit = views.case_audit(case_id)

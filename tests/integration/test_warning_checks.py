@@ -22,7 +22,7 @@ def views(request, settings_factory, monkeypatch):
     monkeypatch.setattr(view_store, "WARNING_SCAN_PAGE", 2)
     settings = settings_factory(request.param, kafka=False)
     fill_views(settings)
-    store = ViewStore(settings)
+    store = ViewStore(settings.stores())
     store.settings = settings  # for reopening
     yield store
     store.close()
@@ -74,7 +74,7 @@ def test_after_a_scan_no_case_is_left_due_and_answered_cases_are_not_watched(vie
 
 def test_views_from_before_the_checks_get_every_case_looked_at_once(views):
     views._execute("DROP TABLE views_warning_checks")
-    reopened = ViewStore(views.settings)
+    reopened = ViewStore(views.settings.stores())
     try:
         assert set(checks(reopened)) == {row.case_id for row in reopened.sla_rows()}
         now = max(row.due_at for row in reopened.sla_rows()) + timedelta(hours=1)

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from kafka import TopicPartition
 
-from casebook.engine import STEP_STUCK_S, Slot
 from consumers.errors import RETRIABLE
 from consumers.offsets import CaughtUpHints, PartitionWithoutLeader, end_offsets
+from consumers.supervision import STEP_STUCK_S, Slot
 
 PARTITION = TopicPartition("casebook.events", 0)
 

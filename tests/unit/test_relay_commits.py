@@ -68,7 +68,7 @@ class NoElection:
 def relay(monkeypatch: pytest.MonkeyPatch) -> OutboxRelay:
     monkeypatch.setattr(relay_module, "make_consumer", NoElection)
     monkeypatch.setattr(relay_module, "subscribe_known", lambda *args: None)
-    relay = OutboxRelay(Settings(), source=None, positions_topic="positions")  # type: ignore[arg-type]
+    relay = OutboxRelay(Settings().kafka(), source=None, positions_topic="positions")  # type: ignore[arg-type]
     relay.position = 100
     return relay
 

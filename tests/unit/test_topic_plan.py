@@ -15,7 +15,7 @@ def properties(text: str) -> dict[str, str]:
 
 
 def test_replication_and_min_isr_settings_reach_every_topic() -> None:
-    plan = topic_plan(Settings(replication_factor=3, min_insync_replicas=2, partitions=4))
+    plan = topic_plan(Settings(replication_factor=3, min_insync_replicas=2, partitions=4).kafka())
     assert len(plan) == 6
     assert {spec.replication for spec in plan} == {3}
     assert all(spec.configs["min.insync.replicas"] == "2" for spec in plan)
@@ -25,7 +25,7 @@ def test_replication_and_min_isr_settings_reach_every_topic() -> None:
 
 
 def test_unset_replication_leaves_it_to_the_cluster() -> None:
-    plan = topic_plan(Settings())
+    plan = topic_plan(Settings().kafka())
     assert {spec.create_spec()["replication_factor"] for spec in plan} == {-1}
     assert all("min.insync.replicas" not in spec.configs for spec in plan)
     events = next(spec for spec in plan if spec.name == "casebook.events")
@@ -34,7 +34,9 @@ def test_unset_replication_leaves_it_to_the_cluster() -> None:
         " --partitions 6 --config retention.ms=-1"
     )
     chosen = next(
-        spec for spec in topic_plan(Settings(replication_factor=2)) if spec.name == events.name
+        spec
+        for spec in topic_plan(Settings(replication_factor=2).kafka())
+        if spec.name == events.name
     )
     assert "--replication-factor 2" in create_command(chosen, "h:1")
 

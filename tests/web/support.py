@@ -52,8 +52,8 @@ def sample_report() -> dict[str, Any]:
 def fill_data_dir(settings: Settings, *, with_event_store: bool = True) -> None:
     """Replay the sample into `settings`' view store (and event store, unless told not to)."""
     desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), load_policy())
-    store = open_case_store(settings) if with_event_store else None
-    views = ViewStore(settings)
+    store = open_case_store(settings.stores()) if with_event_store else None
+    views = ViewStore(settings.stores())
     try:
         with SAMPLE.open("rb") as history:
             for offset, line in enumerate(history):

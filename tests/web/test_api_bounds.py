@@ -61,7 +61,7 @@ def test_rejected_pages_walked_to_the_end_are_every_rejection_in_arrival_order(
     client, sample_data_dir
 ):
     everything = client.get("/api/rejected?limit=1000", headers=auth("auditor")).json()
-    views = ViewStore(web_settings(sample_data_dir))
+    views = ViewStore(web_settings(sample_data_dir).stores())
     try:
         stored = [r.source for r in views.rejected()]
     finally:

@@ -46,7 +46,7 @@ MESSAGES_PER_CASE = 10  # more than the generator writes per case: enough to rea
 def fill_views(settings: Settings, cases: int, seed: int) -> int:
     """Decide a generated history with the engine's desk into the view store; the cases."""
     desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), load_policy())
-    views = ViewStore(settings)
+    views = ViewStore(settings.stores())
     opened: set[str] = set()
     batch: list[Any] = []
     try:

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from analysis.bounded_replay import replay_bounded
-from casebook.engine import ROLES, Engine
 from casebook.policies import load_policy
 from casebook.role_processes import RoleProcesses, engine_for
 from casebook.settings import Settings
+from casebook.wiring import ROLES, Engine
 from consumers.kafka_clients import assign_whole_topic, make_consumer, make_producer
 from consumers.view_store import ViewStore
 from tooling.bench.measures import parse_floor, peak_rss_kb
@@ -70,7 +70,7 @@ def engine(args: argparse.Namespace) -> dict[str, Any]:
         stop = threading.Event()
 
         def watch() -> None:
-            views = ViewStore(settings)
+            views = ViewStore(settings.stores())
             try:
                 while not stop.wait(views_poll_s(time.perf_counter() - started)):
                     if all(views.counts()[key] == value for key, value in expected.items()):
@@ -97,7 +97,7 @@ def engine(args: argparse.Namespace) -> dict[str, Any]:
 
 def rebuild(args: argparse.Namespace) -> dict[str, Any]:
     settings = Settings()
-    views = ViewStore(settings)
+    views = ViewStore(settings.stores())
     views.reset()
     views.close()
     Engine(settings, ("projections",)).run(until_idle=True)
@@ -109,8 +109,8 @@ def passthrough(args: argparse.Namespace) -> dict[str, Any]:
     settings = Settings()
     # Partitions assigned by hand: the floor is the data path, not group management (whose
     # rebalances kafka-python 3.0.12 sometimes leaves unfinished, which would stall it).
-    consumer = make_consumer(settings, None)
-    producer = make_producer(settings)
+    consumer = make_consumer(settings.kafka(), None)
+    producer = make_producer(settings.kafka())
     assign_whole_topic(consumer, args.source)
     copied = 0
     try:
@@ -128,7 +128,7 @@ def passthrough(args: argparse.Namespace) -> dict[str, Any]:
 
 def view_counts() -> dict[str, int]:
     """What the durable views hold (counted after the timer stops)."""
-    views = ViewStore(Settings())
+    views = ViewStore(Settings().stores())
     try:
         rows = views.sla_rows()
         return {

@@ -90,12 +90,12 @@ def publish_paced(
     settings: Settings, lines: Sequence[bytes], rate: float, samples: Samples
 ) -> dict[str, Any]:
     """Send lines[WARM_UP_LINES:] at `rate` per second, noting the send time of sampled ones."""
-    topic = ensure_topics(settings).intake
+    topic = ensure_topics(settings.kafka()).intake
     # Kafka 4's default linger (5 ms), as an upstream service's producer would have: with
     # none, each message was a request of its own, and the publisher (sharing the two cores
     # with the engine it times) took over half a core, the broker a third of one. A message
     # waiting in the producer is counted: its time starts before `send`.
-    producer = make_producer(settings, linger_ms=PUBLISHER_LINGER_MS)
+    producer = make_producer(settings.kafka(), linger_ms=PUBLISHER_LINGER_MS)
     producer.partitions_for(topic)  # metadata now, not inside the first timed send
     late = 0
     try:
@@ -130,8 +130,8 @@ def warm_up(
     settings: Settings, lines: Sequence[bytes], views: ViewStore, timeout: float = 90.0
 ) -> float:
     """Send the first lines unpaced and wait until the engine has put one case in the views."""
-    topic = ensure_topics(settings).intake
-    producer = make_producer(settings)
+    topic = ensure_topics(settings.kafka()).intake
+    producer = make_producer(settings.kafka())
     started = time.perf_counter()
     try:
         for line in lines[:WARM_UP_LINES]:
@@ -180,7 +180,7 @@ def measure_latency(
 ) -> dict[str, Any]:
     samples = Samples(choose_samples(lines, settings, every))
     engine = start_engine(settings)
-    views = ViewStore(settings)
+    views = ViewStore(settings.stores())
     try:
         warm_up_s = warm_up(settings, lines, views)
         published: dict[str, Any] = {}

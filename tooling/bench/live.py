@@ -146,11 +146,11 @@ def live_run(
     settings = phase.settings
     started = time.perf_counter()
     with history.open("rb") as file:
-        sent = publish_history(settings, file)
+        sent = publish_history(settings.kafka(), file)
     published_s = time.perf_counter() - started
-    source = Topics.from_settings(settings)
+    source = Topics.named(settings.kafka())
     target = ensure_topics(
-        settings.model_copy(update={"topic_prefix": f"{settings.topic_prefix}passthrough."})
+        settings.model_copy(update={"topic_prefix": f"{settings.topic_prefix}passthrough."}).kafka()
     )
     passthrough = run_child(
         "passthrough",

@@ -148,7 +148,7 @@ def drop_topics(phase: Settings, options: BenchOptions) -> None:
     is kept: the broker the next phases and runs measure does not carry them (the bench's
     local broker had gathered 3,000 partitions over a day of runs)."""
     if not options.keep_data:
-        delete_topics_under(phase, phase.topic_prefix)
+        delete_topics_under(phase.kafka(), phase.topic_prefix)
 
 
 def write_history(path: Path, size: int, seed: int) -> Path:

@@ -1,4 +1,4 @@
-"""The engine: the intake, relay and projection roles, in one process or one role per process.
+"""Supervision of the engine's roles in one process: threads, idleness and back-off.
 
 Each role is a worker with `step()` (a bounded amount of work) and `idle()` (nothing left
 to do), driven by a thread of its own: a worker waiting in a Kafka poll never holds up the
@@ -17,34 +17,20 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Protocol
 
-import psycopg
-from eventsourcing.persistence import IntegrityError, PersistenceError
+from eventsourcing.persistence import IntegrityError
 
-from casebook.policies import load_policy
-from casebook.settings import Settings
 from consumers.errors import RETRIABLE
-from consumers.event_outbox import EventStoreOutbox
-from consumers.event_store import open_case_store
-from consumers.intake import IntakeWorker
-from consumers.projection_runner import ProjectionWorker
-from consumers.relay import OutboxRelay
-from consumers.topics import Topics, ensure_topics
-from consumers.view_store import ViewStore
-from consumers.warnings import WarningsOutbox
 
 log = logging.getLogger(__name__)
 
-ROLES = ("intake", "relay", "projections")
 POLL_MS = 500
 IDLE_CHECK_S = 0.25
 STEP_STUCK_S = 4 * POLL_MS / 1000
 """A step running longer than this (an idle one polls for POLL_MS at most) is blocked on
 something, so its role is not idle now, whatever its last step said."""
 STATUS_EVERY_S = 0.05
-WARNINGS_RECHECK_S = 0.25
 GC_YOUNG_THRESHOLD = 20_000
 BACKOFF_START_S = 0.5
 BACKOFF_MAX_S = 10.0
@@ -57,36 +43,6 @@ def tune_gc() -> None:
     imported is frozen out of every later collection."""
     gc.freeze()
     gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 20)
-
-
-def prepare_stores(settings: Settings) -> None:
-    """Topics and tables, made once before any worker (or role process) opens them."""
-    ensure_topics(settings)
-    _create_tables(settings)
-
-
-def _create_tables(settings: Settings, attempts: int = 5) -> None:
-    """Create the stores' tables once, before the workers open connections in parallel.
-
-    eventsourcing's first-open migration is not safe to race, and a second engine process
-    started at the same moment on the same store races it too: the loser's write conflicts,
-    and a moment later the tables are simply there.
-    """
-    for attempt in range(1, attempts + 1):
-        try:
-            open_case_store(settings).close()
-            ViewStore(settings).close()  # CREATE TABLE IF NOT EXISTS races on PostgreSQL too
-            return
-        except (PersistenceError, psycopg.errors.UniqueViolation) as error:
-            if attempt == attempts:
-                raise
-            log.info("store tables being created by another process (%s); again", error)
-            time.sleep(0.2 * attempt)
-
-
-def wall_clock() -> datetime:
-    """The engine's default clock (the composition root's, never the domain's)."""
-    return datetime.now(UTC)
 
 
 class Worker(Protocol):
@@ -143,62 +99,11 @@ class Slot:
                 log.info("%s: closing after failure: %s", self.role, error)
 
 
-class Engine:
-    def __init__(
-        self,
-        settings: Settings,
-        roles: Sequence[str] = ROLES,
-        clock: Callable[[], datetime] | None = None,
-        prepared: bool = False,
-    ) -> None:
-        """`clock` drives breach warnings: the wall clock unless a test passes its own.
-        `prepared`: topics and tables were made already (by a supervising process)."""
-        policy = load_policy(settings.policy_file)
-        if prepared:
-            topics = Topics.from_settings(settings)
-        else:
-            topics = ensure_topics(settings)
-            _create_tables(settings)
-        warnings_clock = clock or wall_clock
-        # Set by the intake after each stored batch: the relay in this process publishes it
-        # at once instead of at its next look at the store.
-        stored = threading.Event()
+class Supervisor:
+    """Drives one worker per slot, each on a thread of its own, until stopped or idle."""
 
-        def intake() -> tuple[Worker, Callable[[], None]]:
-            store = open_case_store(settings)
-            return IntakeWorker(settings, store, policy, topics, on_saved=stored.set), store.close
-
-        def relay() -> tuple[Worker, Callable[[], None]]:
-            store = open_case_store(settings)
-            outbox = EventStoreOutbox(store, topics)
-            relay = OutboxRelay(settings, outbox, topics.relay_positions, wake=stored)
-            return relay, store.close
-
-        def projections() -> tuple[Worker, Callable[[], None]]:
-            views = ViewStore(settings)
-            return ProjectionWorker(settings, views, topics, clock=warnings_clock), views.close
-
-        def warnings_relay() -> tuple[Worker, Callable[[], None]]:
-            views = ViewStore(settings)
-            outbox = WarningsOutbox(views, topics.warnings)
-            name = "casebook-warnings-relay"
-            # Warnings are due by the second: no need to look more often than that.
-            relay = OutboxRelay(
-                settings, outbox, topics.warnings_positions, name=name, recheck_s=WARNINGS_RECHECK_S
-            )
-            return relay, views.close
-
-        builders = {
-            "intake": intake,
-            "relay": relay,
-            "projections": projections,
-            "warnings-relay": warnings_relay,
-        }
-        # The relay role publishes both outboxes: case events and breach warnings.
-        expanded = [
-            r for role in roles for r in ((role, "warnings-relay") if role == "relay" else (role,))
-        ]
-        self._slots = [Slot(role, builders[role]) for role in expanded]
+    def __init__(self, slots: Sequence[Slot]) -> None:
+        self._slots = list(slots)
 
     def run(
         self,
