@@ -21,10 +21,10 @@ from typing import Any, TextIO
 from analysis.json_stream import Deferred, LazyArray, LazyObject, write_json
 from analysis.replay import Intake, take_history
 from analysis.spill.hot_cases import DEFAULT_HOT_CASES, HotCases, Resident, in_report_order
-from analysis.spill.records import load_audit, load_sla
 from analysis.spill.rejections import SpilledRejections
 from analysis.spill.scratch import ScratchDatabase, micros
 from analysis.spill.seen import SpilledLedger
+from analysis.spill.view_records import load_audit, load_sla
 from domain.desk import IntakeDesk
 from domain.policy import Policy
 from domain.timefmt import END_OF_TIME, format_instant

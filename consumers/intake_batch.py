@@ -11,7 +11,8 @@ from collections import OrderedDict
 from eventsourcing.application import AggregateNotFoundError
 
 from consumers.event_store import CaseStore, existing_originators
-from domain.case import Case, case_aggregate_id
+from domain.case import Case
+from domain.case_state import case_aggregate_id
 from domain.ledger import IntakeMessageTaken, ledger_entry_event, ledger_entry_id
 from domain.reasons import Rejection
 

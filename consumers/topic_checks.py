@@ -11,16 +11,14 @@ lose the topic with a broker's disk; other partition counts spread the work othe
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.errors import KafkaError
 
 from consumers.config import KafkaConfig
-
-if TYPE_CHECKING:
-    from consumers.topics import TopicSpec
+from consumers.topic_spec import TopicSpec
 
 log = logging.getLogger(__name__)
 

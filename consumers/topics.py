@@ -17,6 +17,7 @@ from tenacity import (
 from consumers.config import KafkaConfig
 from consumers.kafka_clients import make_admin
 from consumers.topic_checks import warn_about_differences
+from consumers.topic_spec import TopicSpec
 
 log = logging.getLogger(__name__)
 REJECTED_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
@@ -46,26 +47,6 @@ class Topics:
     def evidence(self) -> tuple[str, str, str]:
         """The topics that are the record of what happened: kept for good by default."""
         return (self.intake, self.rejected, self.events)
-
-
-@dataclass(frozen=True)
-class TopicSpec:
-    """What Casebook creates a topic with. `replication` None: the cluster's
-    default.replication.factor; `configs` holds min.insync.replicas only when set."""
-
-    name: str
-    partitions: int
-    replication: int | None
-    configs: dict[str, str]
-    partitioned: bool  # keyed by case id with `kafka.partitions`; else one partition
-
-    def create_spec(self) -> dict[str, object]:
-        """The spec kafka-python's `create_topics` takes (-1: the broker's default)."""
-        return {
-            "num_partitions": self.partitions,
-            "replication_factor": -1 if self.replication is None else self.replication,
-            "configs": dict(self.configs),
-        }
 
 
 def topic_plan(kafka: KafkaConfig) -> list[TopicSpec]:

@@ -7,17 +7,15 @@ the case state, the message and the policy. Time comes from the messages: each e
 
 from __future__ import annotations
 
-import functools
-from dataclasses import KW_ONLY, dataclass
+from dataclasses import KW_ONLY
 from datetime import datetime
-from typing import Any, ClassVar, Literal, cast
-from uuid import NAMESPACE_URL, UUID, uuid5
+from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
 from domain import rules
-from domain.chain import GENESIS_HASH, UNSEALED
-from domain.ids import uuid5_namer
+from domain.case_state import CaseStatus, PendingProposal
+from domain.chain import GENESIS_HASH
 from domain.messages import (
     CaseClosed,
     CaseOpened,
@@ -29,50 +27,14 @@ from domain.messages import (
 from domain.messages import SeverityAgreed as AgreedMessage
 from domain.messages import SeverityDeclined as DeclinedMessage
 from domain.messages import SeverityProposed as ProposedMessage
+from domain.opening import opened_fields
 from domain.policy import Policy
 from domain.reasons import Rejection
+from domain.sealed_aggregate import SealedAggregate
 from domain.sealing import built_event, initialised_aggregate, sealed_event
-from domain.timefmt import to_utc
-
-CASE_NAMESPACE = uuid5(NAMESPACE_URL, "https://casebook.dev/ns/case")
-CaseStatus = Literal["open", "resolved", "closed"]
-_case_uuid = uuid5_namer(CASE_NAMESPACE)
 
 
-@functools.lru_cache(maxsize=4_096)
-def case_aggregate_id(case_id: str) -> UUID:
-    """Deterministic: the same upstream case id always names the same aggregate.
-
-    Remembered for a while: the live intake names a new case when it looks for it in the
-    store and again when it opens it, a batch apart at most. 4,096 ids cover batches of
-    2,000; 16,384 held ~3.7 MiB, and filled only after ~90k messages of the bench's
-    history, which read as memory growing with the history."""
-    return _case_uuid(case_id)
-
-
-@dataclass(frozen=True, slots=True)
-class PendingProposal:
-    proposal_id: str
-    from_severity: int
-    to_severity: int
-    proposed_by: str
-    proposed_at: datetime
-
-
-def _cause(message: Envelope) -> dict[str, Any]:
-    """The fields every event carries: who acted, which upstream message, when, and extras."""
-    actor = message.actor
-    return {
-        "timestamp": to_utc(message.at),
-        "case_id": message.case_id,
-        "message_id": message.message_id,
-        "actor_id": actor.id,
-        "actor_role": actor.role,
-        "extra": message.extra_fields,
-    }
-
-
-class Case(Aggregate):
+class Case(SealedAggregate):
     """One support case, from opening to closing."""
 
     TOPIC = "casebook:Case"
@@ -246,90 +208,13 @@ class Case(Aggregate):
         rejection = rules.check_opening(message, policy)
         if rejection is not None:
             return rejection
-        cap = policy.cap_for(message.technologies)
-        severity = max(message.severity, cap.level) if cap else message.severity
-        target = policy.first_response_target(severity)
-        cause = _cause(message)
-        opened = (sealed_event if sealed else built_event)(
-            cls.Opened,
-            {
-                "originator_id": case_aggregate_id(message.case_id),
-                "originator_version": cls.INITIAL_VERSION,
-                "timestamp": cause["timestamp"],  # first, so `**cause` keeps it here
-                "originator_topic": cls.TOPIC,
-                **cause,
-                "previous_hash": GENESIS_HASH if sealed else UNSEALED,
-                "hash": UNSEALED,
-                "source": message.signed_by,
-                "customer_id": message.customer.id,
-                "tier": message.customer.tier,
-                "requested_severity": message.severity,
-                "severity": severity,
-                "cap_level": cap.level if cap else None,
-                "cap_reason": cap.reason if cap and severity != message.severity else None,
-                "technologies": list(message.technologies),
-                "subject": message.subject,
-                "business_impact": message.business_impact,
-                "policy_id": policy.id,
-                "policy_version": policy.version,
-                "policy_hash": policy.content_hash,
-                "first_response_minutes": int(target.total_seconds() // 60),
-                "due_at": cause["timestamp"] + target,
-                "response_clock": "calendar",
-            },
+        fields = opened_fields(
+            message, policy, topic=cls.TOPIC, version=cls.INITIAL_VERSION, sealed=sealed
         )
+        opened = (sealed_event if sealed else built_event)(cls.Opened, fields)
         case: Case = opened.mutate(None)
         case.pending_events.append(opened)
         return case
-
-    def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
-        """Every event is sealed into the case's hash chain as it is recorded (unless the
-        case was opened unsealed)."""
-        fields = {
-            "originator_id": self.id,
-            "originator_version": self.version + 1,
-            "previous_hash": self.chain_head,
-            "hash": UNSEALED,
-            **kwargs,
-        }
-        self._append(self._seal(event_class, fields))
-
-    def _record(self, event_class: type[Any], message: Envelope, **data: Any) -> None:
-        """`trigger_event` with the fields every event takes from its message, built in
-        the order the event stores them (so they need no rearranging)."""
-        actor = message.actor
-        fields = {
-            "originator_id": self.id,
-            "originator_version": self.version + 1,
-            "timestamp": to_utc(message.at),
-            "case_id": message.case_id,
-            "message_id": message.message_id,
-            "actor_id": actor.id,
-            "actor_role": actor.role,
-            "extra": message.extra_fields,
-            "previous_hash": self.chain_head,
-            "hash": UNSEALED,
-            "source": message.signed_by,
-            **data,
-        }
-        self._append(self._seal(event_class, fields))
-
-    def _seal(self, event_class: type[Case.Event], fields: dict[str, Any]) -> Case.Event:
-        """The event, sealed into the chain unless the case was opened unsealed."""
-        if self.chain_head == UNSEALED:
-            return built_event(event_class, fields)
-        return sealed_event(event_class, fields)
-
-    def collect_events(self) -> list[Case.Event]:
-        """The pending events, handed over whole (eventsourcing's pops them one at a time
-        from the front of its list), typed as this aggregate's events."""
-        collected, self._pending_events = self._pending_events, []
-        return cast("list[Case.Event]", collected)
-
-    def _append(self, event: Case.Event) -> None:
-        """What eventsourcing's `trigger_event` does with the event it built."""
-        event.mutate(self)
-        self.pending_events.append(event)
 
     def handle(self, message: Envelope) -> Rejection | None:
         """Decide on one message for this case: record its events, or say why not."""

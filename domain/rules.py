@@ -9,8 +9,7 @@ message's own type.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from domain.case_state import CaseView
 from domain.messages import (
     CaseOpened,
     CaseReopened,
@@ -24,9 +23,6 @@ from domain.messages import (
 from domain.policy import Policy
 from domain.reasons import ReasonCode, Rejection
 from domain.timefmt import format_instant
-
-if TYPE_CHECKING:
-    from domain.case import Case
 
 ALLOWED_ROLES: dict[type[Envelope], frozenset[str]] = {
     CaseOpened: frozenset({"customer"}),
@@ -56,7 +52,7 @@ def check_opening(message: CaseOpened, policy: Policy) -> Rejection | None:
     return None
 
 
-def check_message_on_case(case: Case, message: Envelope) -> Rejection | None:
+def check_message_on_case(case: CaseView, message: Envelope) -> Rejection | None:
     """Rules every message on an existing case must pass, before its type's own rules."""
     if case.status == "closed":
         return Rejection(ReasonCode.CASE_CLOSED, f"case {case.case_id} is closed")
@@ -86,7 +82,7 @@ def check_message_on_case(case: Case, message: Envelope) -> Rejection | None:
     return None
 
 
-def check_proposal(case: Case, message: SeverityProposed) -> Rejection | None:
+def check_proposal(case: CaseView, message: SeverityProposed) -> Rejection | None:
     if case.first_response_at is None:
         return Rejection(
             ReasonCode.NO_INITIAL_CONTACT, "severity may change only after the first response"
@@ -101,7 +97,7 @@ def check_proposal(case: Case, message: SeverityProposed) -> Rejection | None:
     return None
 
 
-def check_decision(case: Case, message: SeverityAgreed | SeverityDeclined) -> Rejection | None:
+def check_decision(case: CaseView, message: SeverityAgreed | SeverityDeclined) -> Rejection | None:
     """A customer's agreement or refusal must answer the pending proposal, and only it."""
     pending = case.pending_proposal
     if pending is None:
@@ -114,13 +110,13 @@ def check_decision(case: Case, message: SeverityAgreed | SeverityDeclined) -> Re
     return None
 
 
-def check_resolution(case: Case) -> Rejection | None:
+def check_resolution(case: CaseView) -> Rejection | None:
     if case.status == "resolved":
         return Rejection(ReasonCode.INVALID_TRANSITION, "case is already resolved")
     return None
 
 
-def check_reopening(case: Case) -> Rejection | None:
+def check_reopening(case: CaseView) -> Rejection | None:
     if case.status != "resolved":
         return Rejection(ReasonCode.INVALID_TRANSITION, f"case is {case.status}, not resolved")
     return None

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from consumers.event_store import CaseStore
-from domain.case import Case, case_aggregate_id
+from domain.case import Case
+from domain.case_state import case_aggregate_id
 from domain.chain import chain_leaf, merkle_root
 from domain.event_codec import EVENT_CLASSES, event_to_wire
 from evidence.verify import CaseCheck, check_event

@@ -13,9 +13,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+from analysis.spill.case_records import dump_case, load_case
 from analysis.spill.filter import BloomFilter
-from analysis.spill.records import dump_audit, dump_case, dump_sla, load_audit, load_case, load_sla
 from analysis.spill.scratch import ScratchDatabase, micros
+from analysis.spill.view_records import dump_audit, dump_sla, load_audit, load_sla
 from domain.case import Case
 from projections.audit import AuditView, CaseAudit
 from projections.sla import SlaCase, SlaView

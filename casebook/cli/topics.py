@@ -16,7 +16,8 @@ import shlex
 from casebook.settings import Settings
 from consumers.kafka_clients import make_admin
 from consumers.topic_checks import warn_about_differences
-from consumers.topics import TopicSpec, topic_plan
+from consumers.topic_spec import TopicSpec
+from consumers.topics import topic_plan
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

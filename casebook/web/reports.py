@@ -15,7 +15,8 @@ from typing import Any
 from casebook.settings import Settings
 from casebook.web.cursors import decode_cursor, encode_cursor
 from consumers.event_store import open_case_store
-from consumers.view_store import RejectedKey, ViewStore
+from consumers.view_queries import RejectedKey
+from consumers.view_store import ViewStore
 from domain.timefmt import END_OF_TIME, format_instant
 from evidence.export import verify_stored_case
 from projections.sla import SlaCase, SlaTally

@@ -34,7 +34,7 @@ from tests.integration.engine_support import (
     replay_file,
     write_history,
 )
-from tooling.history_generator import generate_history
+from tooling.histories import generate_history
 
 LINES = 12_000  # at most; the publisher stops when the kills are done
 CHUNK = 250

@@ -26,7 +26,7 @@ from tests.integration.engine_support import (
     replay_file,
     write_history,
 )
-from tooling.history_generator import generate_history
+from tooling.histories import generate_history
 
 MESSAGES = 2500
 OUTAGE_S = 12.0

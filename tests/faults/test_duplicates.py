@@ -14,7 +14,7 @@ from pathlib import Path
 from casebook.settings import Settings
 from tests.faults.oracle import Counts, check_exactly_once, record_summary
 from tests.integration.engine_support import publish, run_until_idle, write_history
-from tooling.history_generator import generate_history
+from tooling.histories import generate_history
 
 MESSAGES = 2000
 SLICE = slice(200, 700)

@@ -24,7 +24,7 @@ from tests.integration.engine_support import (
     topics,
     write_history,
 )
-from tooling.history_generator import generate_history
+from tooling.histories import generate_history
 
 MESSAGES = 1500
 AT = "2020-01-01T10:00:00Z"  # before the history ends: visible in the report as of its end

@@ -21,7 +21,7 @@ from tests.conftest import TEST_DATA_DIR
 from tests.faults.conftest import OUTAGE_POSTGRES_PORT, fresh_dir, view_rows, wait_for
 from tests.faults.oracle import Counts, check_exactly_once, record_summary
 from tests.integration.engine_support import EngineProcess, publish, topics, write_history
-from tooling.history_generator import generate_history
+from tooling.histories import generate_history
 
 MESSAGES = 2000  # PostgreSQL on the shared 2-core machine: ~60-100 messages/s
 OUTAGE_S = 10.0

@@ -30,7 +30,7 @@ from tests.integration.engine_support import (
     store_contents,
     write_history,
 )
-from tooling.history_generator import generate_history
+from tooling.histories import generate_history
 
 MESSAGES = 6000
 KILLS = 4

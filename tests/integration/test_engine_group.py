@@ -30,7 +30,7 @@ from tests.integration.engine_support import (
     wait_until_stable,
     write_history,
 )
-from tooling.history_generator import generate_history
+from tooling.histories import generate_history
 
 MESSAGES = 4000
 

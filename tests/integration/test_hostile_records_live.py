@@ -31,7 +31,7 @@ from tests.integration.engine_support import (
     read_topic,
     topics,
 )
-from tooling.history_generator import generate_history
+from tooling.histories import generate_history
 
 BOOM = json.dumps(
     {

@@ -17,7 +17,7 @@ from tests.integration.engine_support import (
     run_until_idle,
     write_history,
 )
-from tooling.history_generator import generate_history
+from tooling.histories import generate_history
 
 
 @pytest.mark.parametrize("store", ["sqlite", "postgres"])

@@ -12,7 +12,8 @@ from datetime import timedelta
 import pytest
 
 import consumers.view_store as view_store
-from consumers.view_store import ViewStore, _micros
+from consumers.view_rows import micros as _micros
+from consumers.view_store import ViewStore
 from projections.warnings import due_warnings
 from tests.integration.test_view_store_queries import fill_views
 

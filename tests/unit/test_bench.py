@@ -12,7 +12,7 @@ from tooling.bench.live import OFFLINE_REPEATS, Repeats, median_run
 from tooling.bench.measures import growth, parse_floor, percentile, rate, ratio
 from tooling.bench.table import render
 from tooling.bench.targets import judge, rss_growth
-from tooling.history_generator import generate_history
+from tooling.histories import generate_history
 
 
 def test_the_parse_floor_groups_documents_by_case_and_skips_what_is_not_json() -> None:

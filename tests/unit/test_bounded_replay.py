@@ -23,7 +23,7 @@ from analysis.spill.seen import BloomFilter, SpilledLedger
 from casebook.cli import main
 from casebook.cli.replay import render_summary, stream_summary
 from casebook.policies import load_policy
-from tooling.history_generator import build_history
+from tooling.histories import build_history
 
 from .support import line, opened, proposed, responded
 

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.case import Case, case_aggregate_id
+from domain.case import Case
+from domain.case_state import case_aggregate_id
 from domain.event_codec import event_from_wire, event_to_wire
 
 from .support import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from tooling.history_generator import build_history
+from tooling.histories import build_history
 
 from .support import contract_fields, replay
 

@@ -8,7 +8,7 @@ from uuid import uuid5
 
 from eventsourcing.application import Application
 
-from domain.case import case_aggregate_id
+from domain.case_state import case_aggregate_id
 from domain.ledger import (
     DEAD_LETTER_NAMESPACE,
     LEDGER_NAMESPACE,

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from analysis.replay import Replay
 from domain.reasons import ReasonCode
-from tooling.history_generator import build_history, generate_history
+from tooling.histories import build_history, generate_history
 
 from .support import CUSTOMER, POLICY, contract_fields, instant, line, message, replay
 

@@ -14,7 +14,7 @@ from analysis.replay import replay_history
 from casebook.cli import main
 from casebook.policies import load_policy
 from domain import case as case_module
-from tooling.history_generator import build_history
+from tooling.histories import build_history
 
 from .support import (
     POLICY,

@@ -12,8 +12,9 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 import pytest
 from eventsourcing.domain import ProgrammingError
 
-from analysis.spill.records import dump_case, load_case
-from domain.case import CASE_NAMESPACE, Case, case_aggregate_id
+from analysis.spill.case_records import dump_case, load_case
+from domain.case import Case
+from domain.case_state import CASE_NAMESPACE, case_aggregate_id
 from domain.chain import GENESIS_HASH, UNSEALED, event_hash
 from domain.desk import Accepted, IntakeDesk
 from domain.event_codec import EVENT_CLASSES
@@ -22,7 +23,7 @@ from domain.ids import uuid5_namer
 from domain.memory import InMemoryCases, InMemoryLedger
 from domain.parsing import parse_message
 from domain.sealing import sealed_event
-from tooling.history_generator import build_history
+from tooling.histories import build_history
 
 from .support import (
     POLICY,

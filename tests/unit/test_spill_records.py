@@ -6,22 +6,15 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 from analysis.replay import take_history
-from analysis.spill.records import (
-    PICKLED,
-    PLAIN,
-    dump_audit,
-    dump_case,
-    dump_sla,
-    load_audit,
-    load_case,
-    load_sla,
-)
+from analysis.spill.case_records import dump_case, load_case
+from analysis.spill.plain import PICKLED, PLAIN
+from analysis.spill.view_records import dump_audit, dump_sla, load_audit, load_sla
 from domain.desk import IntakeDesk
 from domain.memory import InMemoryCases, InMemoryLedger
 from projections.audit import AuditView
 from projections.rejections import RejectedList
 from projections.sla import SlaView
-from tooling.history_generator import build_history
+from tooling.histories import build_history
 
 from .support import POLICY
 

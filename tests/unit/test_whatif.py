@@ -12,7 +12,7 @@ from analysis.whatif import what_if
 from casebook.cli import main
 from casebook.policies import load_policy
 from domain.policy import Policy
-from tooling.history_generator import generate_history
+from tooling.histories import generate_history
 
 SAMPLE = Path("/work/shared/samples/history-small.jsonl")
 

@@ -60,7 +60,7 @@ def test_without_a_valid_token_nothing_but_health_answers(client, path, headers)
 
 def test_health_and_the_dashboard_page_and_assets_are_open(client):
     assert client.get("/health").json() == {"status": "ok"}
-    for path in ("/", f"/case/{CASE}", "/static/app.js", "/static/style.css"):
+    for path in ("/", f"/case/{CASE}", "/static/app.js", "/static/chart.js", "/static/style.css"):
         assert client.get(path).status_code == 200, path
     page = client.get("/")
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]

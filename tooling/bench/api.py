@@ -32,7 +32,7 @@ from domain.desk import Accepted, IntakeDesk
 from domain.memory import InMemoryCases, InMemoryLedger
 from domain.parsing import parse_message
 from infra.process import free_port
-from tooling.history_generator import generate_history
+from tooling.histories import generate_history
 
 TOKEN = "bench-analyst-token-" + "0" * 24
 ROUTES = {

@@ -28,7 +28,7 @@ from tooling.bench.live import (
 from tooling.bench.machine import describe_machine
 from tooling.bench.stores import PostgresStores, postgres_stores
 from tooling.bench.targets import judge, rss_growth
-from tooling.history_generator import generate_history
+from tooling.histories import generate_history
 
 Progress = Callable[[str], None]
 

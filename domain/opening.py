@@ -1,0 +1,49 @@
+"""A case's opening, decided: the tier it is served under, the severity after the policy's
+cap, the first-response target and its due instant. A pure function of the message and the
+policy, which the `Case` aggregate records as its `Opened` event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.case_state import case_aggregate_id, message_cause
+from domain.chain import GENESIS_HASH, UNSEALED
+from domain.messages import CaseOpened
+from domain.policy import Policy
+
+
+def opened_fields(
+    message: CaseOpened, policy: Policy, *, topic: str, version: int, sealed: bool
+) -> dict[str, Any]:
+    """The `Opened` event's fields, in the order the event stores them (so they need no
+    rearranging). `topic` and `version` are the aggregate's own (`Case.TOPIC`, its
+    initial version); an unsealed case's chain starts `UNSEALED`."""
+    cap = policy.cap_for(message.technologies)
+    severity = max(message.severity, cap.level) if cap else message.severity
+    target = policy.first_response_target(severity)
+    cause = message_cause(message)
+    return {
+        "originator_id": case_aggregate_id(message.case_id),
+        "originator_version": version,
+        "timestamp": cause["timestamp"],  # first, so `**cause` keeps it here
+        "originator_topic": topic,
+        **cause,
+        "previous_hash": GENESIS_HASH if sealed else UNSEALED,
+        "hash": UNSEALED,
+        "source": message.signed_by,
+        "customer_id": message.customer.id,
+        "tier": message.customer.tier,
+        "requested_severity": message.severity,
+        "severity": severity,
+        "cap_level": cap.level if cap else None,
+        "cap_reason": cap.reason if cap and severity != message.severity else None,
+        "technologies": list(message.technologies),
+        "subject": message.subject,
+        "business_impact": message.business_impact,
+        "policy_id": policy.id,
+        "policy_version": policy.version,
+        "policy_hash": policy.content_hash,
+        "first_response_minutes": int(target.total_seconds() // 60),
+        "due_at": cause["timestamp"] + target,
+        "response_clock": "calendar",
+    }
