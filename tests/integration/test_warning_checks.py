@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-import consumers.view_store as view_store
+import consumers.warning_checks as warning_checks
 from consumers.view_rows import micros as _micros
 from consumers.view_store import ViewStore
 from projections.warnings import due_warnings
@@ -20,7 +20,7 @@ from tests.integration.test_view_store_queries import fill_views
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def views(request, settings_factory, monkeypatch):
-    monkeypatch.setattr(view_store, "WARNING_SCAN_PAGE", 2)
+    monkeypatch.setattr(warning_checks, "WARNING_SCAN_PAGE", 2)
     settings = settings_factory(request.param, kafka=False)
     fill_views(settings)
     store = ViewStore(settings.stores())
