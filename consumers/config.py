@@ -36,6 +36,9 @@ class KafkaConfig:
     evidence_retention_ms: int = -1
     batch_size: int = 500
     """Most records taken per poll (one store transaction)."""
+    ready_max_lag: int = 1000
+    """A consuming role further behind than this (records, summed over its partitions) is
+    not ready."""
 
     def topic(self, name: str) -> str:
         """The full name of one of Casebook's topics (`casebook.intake` ...) under the prefix."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import logging
+import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +18,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
+from consumers import metrics
 from consumers.config import IntakeConfig, KafkaConfig
 from consumers.errors import RETRIABLE
 from consumers.event_store import CaseStore
@@ -75,6 +78,10 @@ class IntakeWorker:
         self.duplicates = 0
         self.failed = 0
         self._sources = config.required_sources()
+        self._ready_max_lag = kafka.ready_max_lag
+        self.lag: int | None = None
+        self._lag_checked = float("-inf")
+        self._newest = 0.0
         self._failed: dict[tuple[str, int, int], InvalidMessage] = {}
         """Records whose decision raised, refused `decision_failed` when read again. Kept
         for the process's life: a handful at most, each a bug to fix."""
@@ -89,6 +96,23 @@ class IntakeWorker:
             return self._take(self._consumer.poll(timeout_ms=timeout_ms))
         finally:
             self.working = False
+            if time.monotonic() >= self._lag_checked + metrics.LAG_EVERY_S:
+                self._lag_checked = time.monotonic()
+                self.lag = metrics.observe_lag("intake", self._consumer, self._next_offset)
+
+    def _next_offset(self, partition: TopicPartition) -> int:
+        stored = self._written.get(partition)
+        if stored is None:
+            stored = self.stored_position(partition)
+        return 0 if stored is None else stored + 1
+
+    def readiness(self) -> str | None:
+        """Why this worker is not ready (None: ready)."""
+        if not self._consumer.assignment():
+            return "no intake partition assigned"
+        if self.lag is not None and self.lag > self._ready_max_lag:
+            return f"{self.lag} intake records behind"
+        return None
 
     def _take(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> int:
         self.working = bool(batches)  # records in hand: not idle, whatever the last step said
@@ -103,8 +127,11 @@ class IntakeWorker:
             for partition, records in batches.items()
             if (unseen := self._unseen(partition, records))
         }
-        if not fresh or not self._store_poll(fresh):
+        if not fresh:
             return 0
+        with metrics.BATCH_SECONDS.labels("intake").time():
+            if not self._store_poll(fresh):
+                return 0
         # Only now tell Kafka (a hint for lag monitoring; losing it costs a skip, not data).
         hint_positions(
             self._consumer,
@@ -176,9 +203,10 @@ class IntakeWorker:
         saved = False
         try:
             stored = [self._store.mapper.to_stored_event(event) for event in events]
-            self._store.process_recorder.insert_events(
-                stored, tracking=first, **{MORE_TRACKING: more}
-            )
+            with metrics.COMMIT_SECONDS.labels("intake").time():
+                self._store.process_recorder.insert_events(
+                    stored, tracking=first, **{MORE_TRACKING: more}
+                )
             saved = True
         except IntegrityError:
             names = ", ".join(position.application_name for position in tracking.values())
@@ -192,9 +220,17 @@ class IntakeWorker:
             self._written[partition] = position.notification_id
         if self._on_saved is not None:
             self._on_saved()
-        self.applied += len(records) - len(dead_letters) - duplicates
+        accepted = len(records) - len(dead_letters) - duplicates
+        self.applied += accepted
         self.rejected += len(dead_letters)
         self.duplicates += duplicates
+        metrics.DECIDED.labels("accepted", "").inc(accepted)
+        metrics.DECIDED.labels("duplicate", "").inc(duplicates)
+        for reason, count in Counter(letter.reason for letter in dead_letters).items():
+            metrics.DECIDED.labels("rejected", reason).inc(count)
+        self._newest = metrics.observe_newest(
+            "intake", self._newest, (m.at for m in parsed if m.at is not None)
+        )
         return True
 
     def _parse(

@@ -15,6 +15,7 @@ from datetime import datetime
 from kafka import TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
+from consumers import metrics
 from consumers.config import KafkaConfig
 from consumers.kafka_clients import SeekToStoredPositions, make_consumer, subscribe_known
 from consumers.offsets import CaughtUpHints, hint_positions
@@ -51,6 +52,10 @@ class ProjectionWorker:
         self._listener = SeekToStoredPositions(self._consumer, self._stored_position)
         subscribe_known(self._consumer, [topics.events, topics.rejected], self._listener)
         self.applied = 0
+        self._ready_max_lag = kafka.ready_max_lag
+        self.lag: int | None = None
+        self._lag_checked = float("-inf")
+        self._newest = 0.0
 
     def _stored_position(self, partition: TopicPartition) -> int | None:
         return self._views.position(partition.topic, partition.partition)
@@ -64,6 +69,21 @@ class ProjectionWorker:
             return self._take(self._consumer.poll(timeout_ms=timeout_ms))
         finally:
             self.working = False
+            if time.monotonic() >= self._lag_checked + metrics.LAG_EVERY_S:
+                self._lag_checked = time.monotonic()
+                self.lag = metrics.observe_lag("projections", self._consumer, self._next_offset)
+
+    def _next_offset(self, partition: TopicPartition) -> int:
+        stored = self._stored_position(partition)
+        return 0 if stored is None else stored + 1
+
+    def readiness(self) -> str | None:
+        """Why this worker is not ready (None: ready)."""
+        if not self._consumer.assignment():
+            return "no events or rejected partition assigned"
+        if self.lag is not None and self.lag > self._ready_max_lag:
+            return f"{self.lag} records behind the events and rejected topics"
+        return None
 
     def _take(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> int:
         self.working = bool(batches)  # records in hand: not idle, whatever the last step said
@@ -71,7 +91,8 @@ class ProjectionWorker:
         self._listener.check_rebalance()
         hints: dict[TopicPartition, int] = {}
         for partition, records in batches.items():
-            done = self._apply(partition, records)
+            with metrics.BATCH_SECONDS.labels("projections").time():
+                done = self._apply(partition, records)
             if done:
                 hints[partition] = records[-1].offset + 1
             taken += done
@@ -118,9 +139,10 @@ class ProjectionWorker:
         applied = False
         stored_ok = False
         try:
-            applied = self._views.apply_batch(
-                partition.topic, partition.partition, fresh[-1].offset, events, rejections
-            )
+            with metrics.COMMIT_SECONDS.labels("projections").time():
+                applied = self._views.apply_batch(
+                    partition.topic, partition.partition, fresh[-1].offset, events, rejections
+                )
             stored_ok = True
         finally:
             if not stored_ok:
@@ -129,6 +151,11 @@ class ProjectionWorker:
                 self._consumer.seek(partition, fresh[0].offset)
         if applied:
             self.applied += len(fresh)
+            metrics.VIEW_ROWS.labels("events").inc(len(events))
+            metrics.VIEW_ROWS.labels("rejections").inc(len(rejections))
+            self._newest = metrics.observe_newest(
+                "projections", self._newest, (event.timestamp for event in events)
+            )
         return len(fresh)
 
 

@@ -17,6 +17,7 @@ import time
 from kafka import ConsumerRebalanceListener, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 
+from consumers import metrics
 from consumers.config import KafkaConfig
 from consumers.event_outbox import OutboxSource
 from consumers.kafka_clients import (
@@ -185,6 +186,7 @@ class OutboxRelay:
                 self._resign()
         self.position = last_id
         self.published += len(records)
+        metrics.RELAYED.labels(self._name).inc(len(records))
 
     def _take_office(self) -> None:
         """Become the active relay: fence any predecessor, then read the committed position."""
