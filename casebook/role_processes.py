@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from casebook.logs import configure_logging
+from casebook.operations import start_operations
 from casebook.settings import Settings
 from casebook.wiring import Engine, prepare_stores
 from consumers.supervision import IDLE_CHECK_S, tune_gc
@@ -62,12 +64,8 @@ def run_role(
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C is the parent's to handle
     terminated = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: terminated.set())
-    logging.basicConfig(
-        level=log_level,
-        format=f"%(asctime)s %(levelname)s [{role}] %(name)s: %(message)s",
-        force=True,  # a forked child has the parent's handlers: name the role in each line
-    )
-    logging.getLogger("kafka").setLevel(logging.WARNING)
+    # A forked child has the parent's handlers: replaced, to name its own role in each line.
+    configure_logging(settings.log_format, role, settings.secret_values(), level=log_level)
     local_stop = threading.Event()
     parent = multiprocessing.parent_process()
 
@@ -85,8 +83,13 @@ def run_role(
         progress.value = done
 
     engine = Engine(settings, (role,), prepared=True)
+    server = start_operations(settings, (role,), engine.readiness)
     tune_gc()
-    engine.run(stop=local_stop, on_status=report)
+    try:
+        engine.run(stop=local_stop, on_status=report)
+    finally:
+        if server is not None:
+            server.close()
 
 
 class RoleProcesses:

@@ -19,6 +19,7 @@ from domain.sources import Source
 DEFAULT_KAFKA_PORT = 19092
 DEFAULT_KAFKA_CONTROLLER_PORT = 19093
 DEFAULT_POSTGRES_PORT = 15432
+DEFAULT_POSTGRES_PASSWORD = "casebook"
 
 API_ROLES = ("analyst", "auditor", "admin")
 # A bearer token is a password no one types: long enough that guessing it is hopeless.
@@ -112,12 +113,32 @@ class Settings(BaseSettings):
         description="`casebook run` of several roles: a process per role (every core in use);"
         " false: one process, a thread per role.",
     )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535 - 4,
+        description="Base port of the operations endpoints (/metrics, /healthz, /readyz):"
+        " intake +0, relay +1, projections +2, `casebook serve` +3, several roles in one"
+        " process +4; unset: none served.",
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1", description="Address the operations endpoints listen on."
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="json: one JSON object per log line (time, level, role, event, fields).",
+    )
+    ready_max_lag: int = Field(
+        default=1000,
+        ge=0,
+        description="A consuming role further behind than this many records is not ready.",
+    )
     store: Literal["sqlite", "postgres"] = "sqlite"
     postgres_host: str = "127.0.0.1"
     postgres_port: int = DEFAULT_POSTGRES_PORT
     postgres_dbname: str = "casebook"
     postgres_user: str = "casebook"
-    postgres_password: SecretStr = SecretStr("casebook")
+    postgres_password: SecretStr = SecretStr(DEFAULT_POSTGRES_PASSWORD)
     policy_file: Path | None = Field(
         default=None, description="A policy JSON file; the shipped default when unset."
     )
@@ -199,6 +220,17 @@ class Settings(BaseSettings):
             raise ValueError('must be a rate such as "20/minute" or "5 per second"') from None
         return rate
 
+    def secret_values(self) -> list[str]:
+        """Every secret this process was given, for the logs to blank (`casebook.logs`).
+        The shipped PostgreSQL password is public (the README names it): not blanked."""
+        secrets = [*self.api_tokens]
+        secrets += [s.get_secret_value() for d in self.intake_sources.values() for s in d.secrets]
+        if self.kafka_sasl_password is not None:
+            secrets.append(self.kafka_sasl_password.get_secret_value())
+        if self.postgres_password.get_secret_value() != DEFAULT_POSTGRES_PASSWORD:
+            secrets.append(self.postgres_password.get_secret_value())
+        return secrets
+
     def topic(self, name: str) -> str:
         """The full name of one of Casebook's topics (`casebook.intake` ...) under the prefix."""
         return self.kafka().topic(name)
@@ -224,6 +256,7 @@ class Settings(BaseSettings):
             min_insync_replicas=self.min_insync_replicas,
             evidence_retention_ms=self.evidence_retention_ms,
             batch_size=self.batch_size,
+            ready_max_lag=self.ready_max_lag,
         )
 
     def stores(self) -> StoreConfig:

@@ -6,10 +6,7 @@ letters and the new position of each partition it read from (a tracking row each
 
 from __future__ import annotations
 
-import base64
 import logging
-import time
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -24,12 +21,14 @@ from consumers.errors import RETRIABLE
 from consumers.event_store import CaseStore
 from consumers.intake_auth import keyed_by_case
 from consumers.intake_batch import CaseCache, StoreBatch
+from consumers.intake_dead_letters import dead_letter_of
 from consumers.kafka_clients import SeekToStoredPositions, make_consumer, subscribe_known
 from consumers.offsets import CaughtUpHints, hint_positions
+from consumers.role_health import ConsumerHealth
 from consumers.store_recorders import MORE_TRACKING
 from consumers.topics import Topics
 from domain.desk import Duplicate, IntakeDesk, Outcome, Rejected
-from domain.ledger import DeadLetter, dead_letter_event
+from domain.ledger import DeadLetter
 from domain.messages import IntakeMessage
 from domain.parsing import (
     InvalidMessage,
@@ -78,10 +77,9 @@ class IntakeWorker:
         self.duplicates = 0
         self.failed = 0
         self._sources = config.required_sources()
-        self._ready_max_lag = kafka.ready_max_lag
-        self.lag: int | None = None
-        self._lag_checked = float("-inf")
-        self._newest = 0.0
+        self.health = ConsumerHealth(
+            "intake", self._consumer, self._next_offset, kafka.ready_max_lag
+        )
         self._failed: dict[tuple[str, int, int], InvalidMessage] = {}
         """Records whose decision raised, refused `decision_failed` when read again. Kept
         for the process's life: a handful at most, each a bug to fix."""
@@ -96,9 +94,7 @@ class IntakeWorker:
             return self._take(self._consumer.poll(timeout_ms=timeout_ms))
         finally:
             self.working = False
-            if time.monotonic() >= self._lag_checked + metrics.LAG_EVERY_S:
-                self._lag_checked = time.monotonic()
-                self.lag = metrics.observe_lag("intake", self._consumer, self._next_offset)
+            self.health.check()
 
     def _next_offset(self, partition: TopicPartition) -> int:
         stored = self._written.get(partition)
@@ -108,11 +104,7 @@ class IntakeWorker:
 
     def readiness(self) -> str | None:
         """Why this worker is not ready (None: ready)."""
-        if not self._consumer.assignment():
-            return "no intake partition assigned"
-        if self.lag is not None and self.lag > self._ready_max_lag:
-            return f"{self.lag} intake records behind"
-        return None
+        return self.health.problem
 
     def _take(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> int:
         self.working = bool(batches)  # records in hand: not idle, whatever the last step said
@@ -182,7 +174,7 @@ class IntakeWorker:
                 self._rewind(list(fresh))
                 return False
             if isinstance(outcome, Rejected):
-                dead_letters.append(_dead_letter(record, outcome))
+                dead_letters.append(dead_letter_of(record, outcome))
             elif isinstance(outcome, Duplicate):
                 duplicates += 1
         # 2. One transaction: events, ledger, dead letters and every partition's new position
@@ -224,13 +216,8 @@ class IntakeWorker:
         self.applied += accepted
         self.rejected += len(dead_letters)
         self.duplicates += duplicates
-        metrics.DECIDED.labels("accepted", "").inc(accepted)
-        metrics.DECIDED.labels("duplicate", "").inc(duplicates)
-        for reason, count in Counter(letter.reason for letter in dead_letters).items():
-            metrics.DECIDED.labels("rejected", reason).inc(count)
-        self._newest = metrics.observe_newest(
-            "intake", self._newest, (m.at for m in parsed if m.at is not None)
-        )
+        metrics.count_decided(accepted, duplicates, (letter.reason for letter in dead_letters))
+        self.health.handled(m.at for m in parsed if m.at is not None)
         return True
 
     def _parse(
@@ -311,23 +298,3 @@ class IntakeWorker:
 
 def _source(record: ConsumerRecord) -> tuple[str, int, int]:
     return (record.topic, record.partition, record.offset)
-
-
-def _dead_letter(record: ConsumerRecord, outcome: Rejected) -> DeadLetter.Created:
-    return dead_letter_event(
-        source_topic=record.topic,
-        source_partition=record.partition,
-        source_offset=record.offset,
-        key_b64=_b64(record.key) if record.key is not None else None,
-        value_b64=_b64(record.value or b""),
-        headers=[[name, _b64(value or b"")] for name, value in (record.headers or [])],
-        reason=outcome.rejection.reason.value,
-        detail=outcome.rejection.detail,
-        message_id=outcome.message_id,
-        case_id=outcome.case_id,
-        at=outcome.at.isoformat() if outcome.at else None,
-    )
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")

@@ -9,6 +9,7 @@ own work, and Prometheus sums them.
 
 from __future__ import annotations
 
+from collections import Counter as Tally
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -43,6 +44,13 @@ VIEW_ROWS = Counter(
     "casebook_view_events_applied_total",
     "Case events and rejections the projections wrote into the durable views.",
     ["kind"],
+    registry=REGISTRY,
+)
+WARNINGS_RECORDED = Counter(
+    "casebook_sla_warnings_recorded_total",
+    "Breach warnings recorded, by level (50, 75, 100 % of the time to the due instant;"
+    " 100: a breach).",
+    ["level"],
     registry=REGISTRY,
 )
 LAG = Gauge(
@@ -127,3 +135,11 @@ def observe_newest(role: str, newest: float, event_times: Iterable[datetime]) ->
     NEWEST_EVENT_TIME.labels(role).set(newest)
     NEWEST_EVENT_SEEN.labels(role).set_to_current_time()
     return newest
+
+
+def count_decided(accepted: int, duplicates: int, rejected_reasons: Iterable[str]) -> None:
+    """Count one stored poll's decisions by outcome (and reason code, for rejections)."""
+    DECIDED.labels("accepted", "").inc(accepted)
+    DECIDED.labels("duplicate", "").inc(duplicates)
+    for reason, count in Tally(rejected_reasons).items():
+        DECIDED.labels("rejected", reason).inc(count)

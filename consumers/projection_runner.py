@@ -19,6 +19,7 @@ from consumers import metrics
 from consumers.config import KafkaConfig
 from consumers.kafka_clients import SeekToStoredPositions, make_consumer, subscribe_known
 from consumers.offsets import CaughtUpHints, hint_positions
+from consumers.role_health import ConsumerHealth
 from consumers.topics import Topics
 from consumers.view_store import ViewStore
 from consumers.wire import header
@@ -52,10 +53,9 @@ class ProjectionWorker:
         self._listener = SeekToStoredPositions(self._consumer, self._stored_position)
         subscribe_known(self._consumer, [topics.events, topics.rejected], self._listener)
         self.applied = 0
-        self._ready_max_lag = kafka.ready_max_lag
-        self.lag: int | None = None
-        self._lag_checked = float("-inf")
-        self._newest = 0.0
+        self.health = ConsumerHealth(
+            "projections", self._consumer, self._next_offset, kafka.ready_max_lag
+        )
 
     def _stored_position(self, partition: TopicPartition) -> int | None:
         return self._views.position(partition.topic, partition.partition)
@@ -69,9 +69,7 @@ class ProjectionWorker:
             return self._take(self._consumer.poll(timeout_ms=timeout_ms))
         finally:
             self.working = False
-            if time.monotonic() >= self._lag_checked + metrics.LAG_EVERY_S:
-                self._lag_checked = time.monotonic()
-                self.lag = metrics.observe_lag("projections", self._consumer, self._next_offset)
+            self.health.check()
 
     def _next_offset(self, partition: TopicPartition) -> int:
         stored = self._stored_position(partition)
@@ -79,11 +77,7 @@ class ProjectionWorker:
 
     def readiness(self) -> str | None:
         """Why this worker is not ready (None: ready)."""
-        if not self._consumer.assignment():
-            return "no events or rejected partition assigned"
-        if self.lag is not None and self.lag > self._ready_max_lag:
-            return f"{self.lag} records behind the events and rejected topics"
-        return None
+        return self.health.problem
 
     def _take(self, batches: dict[TopicPartition, list[ConsumerRecord]]) -> int:
         self.working = bool(batches)  # records in hand: not idle, whatever the last step said
@@ -118,8 +112,9 @@ class ProjectionWorker:
         recorded = self._views.record_due_warnings(clock())
         self._warnings_checked = time.monotonic()
         self._unchecked_changes = False
-        if recorded:
-            log.info("recorded %d breach warnings", recorded)
+        for level, count in sorted(recorded.items()):
+            metrics.WARNINGS_RECORDED.labels(str(level)).inc(count)
+            log.info("recorded %d breach warnings at %d %%", count, level)
 
     def close(self) -> None:
         self._consumer.close(autocommit=False)
@@ -153,9 +148,7 @@ class ProjectionWorker:
             self.applied += len(fresh)
             metrics.VIEW_ROWS.labels("events").inc(len(events))
             metrics.VIEW_ROWS.labels("rejections").inc(len(rejections))
-            self._newest = metrics.observe_newest(
-                "projections", self._newest, (event.timestamp for event in events)
-            )
+            self.health.handled(event.timestamp for event in events)
         return len(fresh)
 
 

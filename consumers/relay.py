@@ -27,6 +27,7 @@ from consumers.kafka_clients import (
     subscribe_known,
 )
 from consumers.offsets import end_offsets
+from consumers.role_health import coordinator_connected
 from consumers.topics import REJECTED_MAX_MESSAGE_BYTES
 from consumers.transactions import STEP_DEADLINE_S, commit_confirmed
 from consumers.wire import OutgoingRecord
@@ -92,6 +93,12 @@ class OutboxRelay:
         self.working = False
         """True while a batch is being published (read from the engine's status thread)."""
         self._behind = True
+
+    def readiness(self) -> str | None:
+        """Why this relay is not ready (None: ready, elected or standing by)."""
+        if not coordinator_connected(self._election):
+            return "no contact with the election group's coordinator (broker unreachable?)"
+        return None
 
     def step(self, timeout_ms: int = 200) -> int:
         """Publish the next batch if this instance is the active relay; returns records sent."""
@@ -217,7 +224,13 @@ class OutboxRelay:
         self.position = self._read_committed_position()
         self._check_source_holds(self.position)
         self._producer = producer
-        log.info("%s active from position %s", self._name, self.position)
+        metrics.ELECTED.labels(self._name).set(1)
+        log.info(
+            "%s active from position %s",
+            self._name,
+            self.position,
+            extra={"event": "relay_elected", "outbox": self._name},
+        )
 
     def _check_source_holds(self, position: int | None) -> None:
         """Refuse to publish from a source that is behind what was published from it.
@@ -260,6 +273,7 @@ class OutboxRelay:
         if self._producer is None:
             return
         producer, self._producer = self._producer, None
+        metrics.ELECTED.labels(self._name).set(0)
         try:
             producer.close(timeout=5)
         except KafkaError as error:

@@ -21,6 +21,7 @@ from typing import Protocol
 
 from eventsourcing.persistence import IntegrityError
 
+from consumers import metrics
 from consumers.errors import RETRIABLE
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ IDLE_CHECK_S = 0.25
 STEP_STUCK_S = 4 * POLL_MS / 1000
 """A step running longer than this (an idle one polls for POLL_MS at most) is blocked on
 something, so its role is not idle now, whatever its last step said."""
+STEP_BLOCKED_S = 60.0
+"""A step running this long is not a slow batch: its role is reported not ready."""
 STATUS_EVERY_S = 0.05
 GC_YOUNG_THRESHOLD = 20_000
 BACKOFF_START_S = 0.5
@@ -62,6 +65,7 @@ class Slot:
     worker: Worker | None = None
     release: Callable[[], None] | None = None
     failures: int = 0
+    last_failure: str | None = None
     progress: int = 0
     idle: bool = False
     """What the last finished step said; see `idle_now`."""
@@ -80,6 +84,21 @@ class Slot:
         if getattr(self.worker, "working", False):
             return False
         return self.idle and (since is None or time.monotonic() - since < STEP_STUCK_S)
+
+    def readiness(self) -> str | None:
+        """Why this role is not ready now (None: ready): backing off after a failure (store
+        or broker away), not built yet, blocked in a step, or what its worker says (not
+        assigned, no broker contact, too far behind)."""
+        if self.failures:
+            return f"retrying after {self.failures} failure(s), the last: {self.last_failure}"
+        worker = self.worker
+        if worker is None:
+            return "starting"
+        since = self.stepping_since
+        if since is not None and time.monotonic() - since > STEP_BLOCKED_S:
+            return f"one step has been running for {time.monotonic() - since:.0f} s"
+        check = getattr(worker, "readiness", None)
+        return None if check is None else check()
 
     def ensure(self) -> Worker:
         if self.worker is None:
@@ -104,6 +123,31 @@ class Supervisor:
 
     def __init__(self, slots: Sequence[Slot]) -> None:
         self._slots = list(slots)
+        self._ready: dict[str, bool] = {}
+
+    def readiness(self) -> dict[str, str]:
+        """What is not ready, by role, and why (empty: every role ready)."""
+        problems = {}
+        for slot in self._slots:
+            problem = slot.readiness()
+            if problem is not None:
+                problems[slot.role] = problem
+        return problems
+
+    def _watch_readiness(self) -> None:
+        """Keep each role's readiness gauge, and log it when it changes."""
+        problems = self.readiness()
+        for slot in self._slots:
+            ready = slot.role not in problems
+            if self._ready.get(slot.role) == ready:
+                continue
+            self._ready[slot.role] = ready
+            metrics.READY.labels(slot.role).set(1 if ready else 0)
+            extra = {"event": "role_readiness", "role": slot.role, "ready": ready}
+            if ready:
+                log.info("%s: ready", slot.role, extra=extra)
+            elif slot.role in self._ready or problems[slot.role] != "starting":
+                log.info("%s: not ready: %s", slot.role, problems[slot.role], extra=extra)
 
     def run(
         self,
@@ -126,8 +170,12 @@ class Supervisor:
         reported = 0
         quiet_checks = 0
         every_s = STATUS_EVERY_S if on_status is not None else IDLE_CHECK_S
+        readiness_due = 0.0
         try:
             while not stop.wait(every_s):
+                if time.monotonic() >= readiness_due:
+                    readiness_due = time.monotonic() + IDLE_CHECK_S
+                    self._watch_readiness()
                 total = sum(slot.progress for slot in self._slots)
                 if on_status is not None:
                     on_status(all(slot.idle_now() for slot in self._slots), total)
@@ -166,6 +214,7 @@ class Supervisor:
             worker = slot.ensure()
             done = worker.step(POLL_MS)
             slot.failures = 0
+            slot.last_failure = None
             slot.progress += done
             slot.idle = done == 0 and worker.idle()
             slot.stepping_since = None
@@ -176,15 +225,20 @@ class Supervisor:
             slot.idle = False
             slot.stepping_since = None
             slot.failures += 1
+            cause = type(error).__name__
+            slot.last_failure = f"{cause}: {error}"
             delay = min(BACKOFF_MAX_S, BACKOFF_START_S * 2 ** (slot.failures - 1))
             log.warning(
                 "%s: %s: %s; retrying in %.1f s (attempt %d)",
                 slot.role,
-                type(error).__name__,
+                cause,
                 error,
                 delay,
                 slot.failures,
+                extra={"event": "role_retrying", "role": slot.role, "cause": cause},
             )
+            metrics.RESTARTS.labels(slot.role, cause).inc()
+            metrics.BACKOFF_SECONDS.labels(slot.role, cause).inc(delay)
             slot.drop()
             stop.wait(delay)
             return False

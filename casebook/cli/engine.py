@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 import sys
 import threading
 from pathlib import Path
 from typing import Any
 
+from casebook.logs import configure_logging
+from casebook.operations import OperationsPortUnavailable, start_operations
 from casebook.progress import counter, progress
 from casebook.role_processes import engine_for
 from casebook.settings import Settings
@@ -53,23 +54,28 @@ def register(subparsers: Any) -> None:
     rebuild.set_defaults(handler=rebuild_views)
 
 
-def configure_logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("kafka").setLevel(logging.WARNING)
-
-
 def run_engine(args: argparse.Namespace) -> int:
-    configure_logging()
+    settings = Settings()
+    roles = tuple(args.role or ROLES)
+    several = len(roles) > 1
+    name = ("supervisor" if settings.process_per_role else "engine") if several else roles[0]
+    configure_logging(settings.log_format, name, settings.secret_values())
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    engine = engine_for(Settings(), args.role or ROLES)
-    tune_gc()
-    engine.run(until_idle=args.until_idle, stop=stop)
+    engine = engine_for(settings, roles)
+    server = None
+    try:
+        if isinstance(engine, Engine):  # role processes serve their own ports
+            server = start_operations(settings, roles, engine.readiness)
+        tune_gc()
+        engine.run(until_idle=args.until_idle, stop=stop)
+    except OperationsPortUnavailable as error:
+        print(f"casebook run: {error}", file=sys.stderr)
+        return 2
+    finally:
+        if server is not None:
+            server.close()
     return 0
 
 
@@ -94,8 +100,8 @@ def publish_file(args: argparse.Namespace) -> int:
 
 
 def rebuild_views(args: argparse.Namespace) -> int:
-    configure_logging()
     settings = Settings()
+    configure_logging(settings.log_format, "rebuild", settings.secret_values())
     topics = Topics.named(settings.kafka())
     truncated = truncated_partitions(settings.kafka(), [topics.events, topics.rejected])
     if truncated:

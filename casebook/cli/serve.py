@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from casebook.logs import configure_logging
+from casebook.operations import OperationsPortUnavailable, start_operations, views_readiness
 from casebook.settings import Settings
 
 
@@ -35,5 +37,15 @@ def serve_forever(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    serve(create_app(settings), settings, args.host, args.port)
+    configure_logging(settings.log_format, "serve", settings.secret_values())
+    try:
+        operations = start_operations(settings, ("serve",), lambda: views_readiness(settings))
+    except OperationsPortUnavailable as error:
+        print(f"casebook serve: {error}", file=sys.stderr)
+        return 2
+    try:
+        serve(create_app(settings), settings, args.host, args.port)
+    finally:
+        if operations is not None:
+            operations.close()
     return 0

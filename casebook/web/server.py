@@ -77,6 +77,7 @@ def serve(app: FastAPI, settings: Settings, host: str, port: int) -> None:
         host=host,
         port=port,
         log_level="info",
+        log_config=None,  # the process's own logging (`casebook.logs`): JSON lines, redaction
         http=with_header_timeout(settings.api_header_timeout),
         limit_concurrency=settings.api_connection_limit,
         timeout_keep_alive=int(IDLE_KEEP_ALIVE),
