@@ -7,6 +7,8 @@ hold the secrets (SASL, TLS) that must never reach a log line.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -137,6 +139,8 @@ def make_consumer(kafka: KafkaConfig, group_id: str | None, **overrides: Any) ->
     config: dict[str, Any] = {
         **kafka.client_config(),
         "group_id": group_id,
+        # Who holds what, as `casebook status` and Kafka's tools show a group's members.
+        "client_id": f"{group_id or 'casebook'}@{socket.gethostname()}:{os.getpid()}",
         "enable_auto_commit": False,
         "auto_offset_reset": "earliest",
         "isolation_level": "read_committed",

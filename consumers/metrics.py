@@ -48,9 +48,8 @@ VIEW_ROWS = Counter(
 )
 WARNINGS_RECORDED = Counter(
     "casebook_sla_warnings_recorded_total",
-    "Breach warnings recorded, by level (50, 75, 100 % of the time to the due instant;"
-    " 100: a breach).",
-    ["level"],
+    "Breach warnings recorded, by kind (half_time_passed, three_quarter_time_passed, breached).",
+    ["kind"],
     registry=REGISTRY,
 )
 LAG = Gauge(
@@ -110,15 +109,21 @@ LAG_EVERY_S = 1.0
 
 
 def observe_lag(role: str, consumer: Any, next_offset: Callable[[Any], int | None]) -> int:
-    """Set each assigned partition's lag (its end offset, as the last fetch saw it, minus
-    the next offset the role's store expects) and return their sum."""
+    """Set each assigned partition's lag and return their sum.
+
+    The lag is the end offset (as the last fetch saw it) minus the next offset the role's
+    store expects, or its consumer's position when that is further: on the topics the relay
+    writes in transactions, a commit marker follows each batch, and the stored position
+    alone would show 1 record of lag forever (see `offsets.CaughtUpHints`). Called between
+    steps, when everything fetched was stored or sought back to."""
     total = 0
     for partition in consumer.assignment():
         end = consumer.highwater(partition)
-        wanted = next_offset(partition)
-        if end is None or wanted is None:
-            continue
-        lag = max(0, end - wanted)
+        if end is None:
+            continue  # not fetched yet: unknown, not zero
+        wanted = next_offset(partition) or 0
+        position = consumer.position(partition, timeout_ms=100)
+        lag = max(0, end - max(wanted, position or 0))
         LAG.labels(role, partition.topic, str(partition.partition)).set(lag)
         total += lag
     return total

@@ -7,6 +7,7 @@ costs a skip, never data, when lost. A partition without a leader is a wait, not
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 
 from kafka import KafkaConsumer, OffsetAndMetadata, TopicPartition
@@ -16,6 +17,18 @@ from consumers.config import KafkaConfig
 from consumers.kafka_clients import make_consumer
 
 log = logging.getLogger(__name__)
+COMMITTED_AT = "committed_at_ms="
+"""The metadata of each position hint: when it was committed (wall clock, milliseconds)."""
+
+
+def committed_at_ms(metadata: str) -> int | None:
+    """When a hint was committed, from its metadata (None: not one of ours)."""
+    if not metadata.startswith(COMMITTED_AT):
+        return None
+    try:
+        return int(metadata[len(COMMITTED_AT) :])
+    except ValueError:
+        return None
 
 
 def hint_positions(consumer: KafkaConsumer, next_offsets: dict[TopicPartition, int]) -> None:
@@ -32,7 +45,8 @@ def hint_positions(consumer: KafkaConsumer, next_offsets: dict[TopicPartition, i
         if isinstance(response, Exception):
             log.info("offset hint not committed (%s); the store holds the position", response)
 
-    offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in next_offsets.items()}
+    stamp = f"{COMMITTED_AT}{int(time.time() * 1000)}"  # `casebook status`: last commit age
+    offsets = {tp: OffsetAndMetadata(offset, stamp, -1) for tp, offset in next_offsets.items()}
     try:
         consumer.commit_async(offsets, callback=logged)
     except KafkaError as error:

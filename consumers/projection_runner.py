@@ -112,9 +112,9 @@ class ProjectionWorker:
         recorded = self._views.record_due_warnings(clock())
         self._warnings_checked = time.monotonic()
         self._unchecked_changes = False
-        for level, count in sorted(recorded.items()):
-            metrics.WARNINGS_RECORDED.labels(str(level)).inc(count)
-            log.info("recorded %d breach warnings at %d %%", count, level)
+        for kind, count in sorted(recorded.items()):
+            metrics.WARNINGS_RECORDED.labels(kind).inc(count)
+            log.info("recorded %d breach warnings: %s", count, kind)
 
     def close(self) -> None:
         self._consumer.close(autocommit=False)

@@ -251,23 +251,7 @@ class OutboxRelay:
             )
 
     def _read_committed_position(self) -> int | None:
-        reader = make_consumer(self._kafka, None)
-        try:
-            reader.assign([self._positions])
-            reader.seek_to_beginning(self._positions)
-            end = end_offsets(reader, [self._positions])[self._positions]
-            position = None
-            deadline = time.monotonic() + 60
-            while reader.position(self._positions) < end:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"could not read {self._positions.topic} to its end ({end})")
-                for records in reader.poll(timeout_ms=500).values():
-                    for record in records:
-                        if record.key == POSITION_KEY and record.value:
-                            position = int(json.loads(record.value)["notification_id"])
-            return position
-        finally:
-            reader.close()
+        return read_committed_position(self._kafka, self._positions)[0]
 
     def _resign(self) -> None:
         if self._producer is None:
@@ -278,3 +262,28 @@ class OutboxRelay:
             producer.close(timeout=5)
         except KafkaError as error:
             log.info("relay producer closed with %s", error)
+
+
+def read_committed_position(
+    kafka: KafkaConfig, positions: TopicPartition
+) -> tuple[int | None, int | None]:
+    """The last position a relay committed on its positions topic, and when (the record's
+    timestamp, milliseconds): (None, None) when it has published nothing yet."""
+    reader = make_consumer(kafka, None)
+    try:
+        reader.assign([positions])
+        reader.seek_to_beginning(positions)
+        end = end_offsets(reader, [positions])[positions]
+        position = stamp = None
+        deadline = time.monotonic() + 60
+        while reader.position(positions) < end:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"could not read {positions.topic} to its end ({end})")
+            for records in reader.poll(timeout_ms=500).values():
+                for record in records:
+                    if record.key == POSITION_KEY and record.value:
+                        position = int(json.loads(record.value)["notification_id"])
+                        stamp = record.timestamp
+        return position, stamp
+    finally:
+        reader.close()

@@ -139,14 +139,15 @@ class Supervisor:
         problems = self.readiness()
         for slot in self._slots:
             ready = slot.role not in problems
-            if self._ready.get(slot.role) == ready:
+            before = self._ready.get(slot.role)
+            if before == ready:
                 continue
             self._ready[slot.role] = ready
             metrics.READY.labels(slot.role).set(1 if ready else 0)
             extra = {"event": "role_readiness", "role": slot.role, "ready": ready}
             if ready:
                 log.info("%s: ready", slot.role, extra=extra)
-            elif slot.role in self._ready or problems[slot.role] != "starting":
+            elif before is not None or problems[slot.role] != "starting":
                 log.info("%s: not ready: %s", slot.role, problems[slot.role], extra=extra)
 
     def run(

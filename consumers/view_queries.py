@@ -4,7 +4,7 @@ a time, and a dump of every table for comparing a rebuild with the live views.""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from consumers.view_db import ViewDatabase
@@ -28,6 +28,18 @@ class ViewQueries(ViewDatabase):
         ).fetchone()
         (rejected,) = self._execute("SELECT COUNT(*) FROM views_rejected").fetchone()
         return {"cases": int(cases), "events": int(events), "rejected": int(rejected)}
+
+    def open_breaches(self, now: datetime) -> int:
+        """Cases past their due instant at `now` with no first response and not closed.
+
+        Compared as text: every instant in the views is written by `isoformat()` in UTC,
+        whose strings sort as the instants do."""
+        (count,) = self._execute(
+            "SELECT COUNT(*) FROM views_sla_cases WHERE first_response_at IS NULL"
+            " AND closed_at IS NULL AND due_at < ?",
+            (now.astimezone(UTC).isoformat(),),
+        ).fetchone()
+        return int(count)
 
     def sla_rows(self) -> list[SlaCase]:
         rows = self._execute("SELECT * FROM views_sla_cases").fetchall()

@@ -48,9 +48,9 @@ class WarningChecks(ViewDatabase):
         )
         self._executemany("DELETE FROM views_warning_checks WHERE case_id = ?", deletes)
 
-    def record_due_warnings(self, now: datetime) -> Counter[int]:
+    def record_due_warnings(self, now: datetime) -> Counter[str]:
         """Record every breach warning due at `now` that is not recorded yet; returns how
-        many of each level (50, 75, 100 % of the time to the due instant).
+        many of each kind (`half_time_passed`, `three_quarter_time_passed`, `breached`).
 
         One transaction; on PostgreSQL the table is locked so sequence numbers commit in
         order and the warnings relay, reading "after the last seq", never skips one.
@@ -58,7 +58,7 @@ class WarningChecks(ViewDatabase):
         with self._transaction():
             if self._postgres:
                 self._execute("LOCK TABLE warnings_emitted IN EXCLUSIVE MODE")
-            recorded: Counter[int] = Counter()
+            recorded: Counter[str] = Counter()
             after: tuple[int, str] = (-1, "")
             while True:
                 page = self._due_for_check(micros(now), after)
@@ -70,7 +70,7 @@ class WarningChecks(ViewDatabase):
                     for warning in due_warnings(case, now, warned.get(case.case_id, 0)):
                         self._record_warning(warning)
                         warned[case.case_id] = warning.level
-                        recorded[warning.level] += 1
+                        recorded[warning.kind] += 1
                 self._schedule_checks(cases, warned)
                 after = (page[-1].check_at, page[-1].case.case_id)
                 if len(page) < WARNING_SCAN_PAGE:

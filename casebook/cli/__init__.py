@@ -18,13 +18,27 @@ from casebook.cli import (
     postgres,
     replay,
     serve,
+    settings_dump,
+    status,
     topics,
     views,
     whatif,
 )
 
 PRIVATE_UMASK = 0o077
-COMMAND_MODULES = (broker, postgres, topics, replay, engine, views, audit, whatif, serve)
+COMMAND_MODULES = (
+    broker,
+    postgres,
+    topics,
+    replay,
+    engine,
+    views,
+    audit,
+    whatif,
+    serve,
+    status,
+    settings_dump,
+)
 PLUGIN_GROUP = "casebook.commands"
 """Entry points adding commands from outside the product (`casebook bench` comes from
 `tooling`): the product never imports its tooling, the tooling registers itself."""
