@@ -16,8 +16,8 @@ from typing import Literal
 from pythonjsonlogger.json import JsonFormatter
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s [%(role)s] %(name)s: %(message)s"
-JSON_FIELDS = "%(asctime)s %(levelname)s %(role)s %(event)s %(name)s %(message)s"
-JSON_NAMES = {"asctime": "time", "levelname": "level", "name": "logger"}
+JSON_FIELDS = "%(levelname)s %(role)s %(event)s %(name)s %(message)s"
+JSON_NAMES = {"levelname": "level", "name": "logger"}
 REDACTED = "[redacted]"
 MIN_REDACTED_CHARS = 6
 """Shorter values are not blanked: a two-letter password would blank half of every line
@@ -69,7 +69,7 @@ def configure_logging(
     handler = RedactingHandler(secrets)
     handler.addFilter(_RoleAndEvent(role))
     if log_format == "json":
-        handler.setFormatter(JsonFormatter(JSON_FIELDS, rename_fields=JSON_NAMES))
+        handler.setFormatter(JsonFormatter(JSON_FIELDS, rename_fields=JSON_NAMES, timestamp="time"))
     else:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT))
     logging.basicConfig(level=level, handlers=[handler], force=True)

@@ -29,6 +29,8 @@ from consumers.view_store import ViewStore
 from consumers.warnings import WarningsOutbox
 
 DEAD_LETTER_WINDOW = timedelta(hours=1)
+STATUS_TIMEOUT_MS = 10_000
+"""How long `casebook status` tries to reach the cluster before saying it cannot."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ def deployment_status(kafka: KafkaConfig, stores: StoreConfig, now: datetime) ->
     """Every role's group, partitions, lag and last commit; dead letters and open breaches."""
     topics = Topics.named(kafka)
     groups = {role: kafka.topic(f"casebook-{role}") for role in ROLE_GROUPS}
-    admin = make_admin(kafka)
+    admin = make_admin(kafka, bootstrap_timeout_ms=STATUS_TIMEOUT_MS)
     reader = make_consumer(kafka, None)
     case_store = open_case_store(stores)
     views = ViewStore(stores)

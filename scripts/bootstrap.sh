@@ -2,7 +2,8 @@
 # Make this checkout ready to run and test, idempotently and without questions:
 #   1. a virtualenv in .venv (Python 3.11+), reinstalled only when pyproject.toml changed;
 #   2. Java and Maven (Debian packages) if missing, then the Kafka broker's jars in var/cache;
-#   3. Debian's PostgreSQL binaries if missing.
+#   3. Debian's PostgreSQL binaries if missing;
+#   4. Debian's Prometheus (and promtool) if missing: the operations tests scrape with it.
 # A second run with nothing changed takes about a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,6 +50,7 @@ fi
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
+command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 if [ "${#missing[@]}" -gt 0 ]; then
     apt_install "${missing[@]}"
 fi

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from casebook.settings import Settings
 from casebook.wiring import wall_clock
 from consumers.deployment_status import DeploymentStatus, RoleStatus, deployment_status
+from consumers.errors import RETRIABLE
 
 
 def register(subparsers: Any) -> None:
@@ -23,7 +25,11 @@ def register(subparsers: Any) -> None:
 
 def show_status(args: argparse.Namespace) -> int:
     settings = Settings()
-    status = deployment_status(settings.kafka(), settings.stores(), wall_clock())
+    try:
+        status = deployment_status(settings.kafka(), settings.stores(), wall_clock())
+    except RETRIABLE as error:
+        print(f"casebook status: {error}", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(status.to_json(), indent=2, sort_keys=True))
     else:
