@@ -101,6 +101,8 @@ def deployment_status(kafka: KafkaConfig, stores: StoreConfig, now: datetime) ->
         described = admin.describe_groups(list(groups.values()))
         hints = admin.list_group_offsets([groups["intake"], groups["projections"]])
         now_ms = now.timestamp() * 1000
+        events = EventStoreOutbox(case_store, topics)
+        warnings_last = WarningsOutbox(views, topics.warnings).last_id()
 
         def consuming(role: str, names: Sequence[str], stored: Stored) -> RoleStatus:
             group = groups[role]
@@ -119,11 +121,12 @@ def deployment_status(kafka: KafkaConfig, stores: StoreConfig, now: datetime) ->
             newest = max((stamp for stamp in stamps if stamp is not None), default=None)
             return _role(role, group, described.get(group), rows, _age(now_ms, newest))
 
-        def relaying(role: str, positions_topic: str, last_id: int | None) -> RoleStatus:
+        def relaying(
+            role: str, positions_topic: str, last_id: int | None, pending: Pending
+        ) -> RoleStatus:
             group = groups[role]
             position, stamp = read_committed_position(kafka, TopicPartition(positions_topic, 0))
-            end = last_id or 0
-            row = PartitionStatus("source", 0, end, position, max(0, end - (position or 0)))
+            row = PartitionStatus("source", 0, last_id or 0, position, pending(position))
             info = described.get(group)
             return _role(role, group, info, [row], _age(now_ms, stamp), _elected(info))
 
@@ -136,7 +139,8 @@ def deployment_status(kafka: KafkaConfig, stores: StoreConfig, now: datetime) ->
             relaying(
                 "relay",
                 topics.relay_positions,
-                EventStoreOutbox(case_store, topics).last_id(),
+                events.last_id(),
+                lambda position: events.pending(position, PENDING_CAP),
             ),
             consuming(
                 "projections",
@@ -146,7 +150,8 @@ def deployment_status(kafka: KafkaConfig, stores: StoreConfig, now: datetime) ->
             relaying(
                 "warnings-relay",
                 topics.warnings_positions,
-                WarningsOutbox(views, topics.warnings).last_id(),
+                warnings_last,
+                lambda position: max(0, (warnings_last or 0) - (position or 0)),
             ),
         )
         return DeploymentStatus(
@@ -166,6 +171,9 @@ def deployment_status(kafka: KafkaConfig, stores: StoreConfig, now: datetime) ->
 
 ROLE_GROUPS = ("intake", "relay", "projections", "warnings-relay")
 Stored = Callable[[TopicPartition], "int | None"]
+Pending = Callable[["int | None"], int]
+PENDING_CAP = 1_000_000
+"""Unpublished entries counted at most (each is read to be counted)."""
 
 
 def _partitions(reader: KafkaConsumer, names: Sequence[str]) -> list[TopicPartition]:

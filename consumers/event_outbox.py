@@ -70,3 +70,14 @@ class EventStoreOutbox:
 
     def last_id(self) -> int | None:
         return self._store.recorder.max_notification_id()
+
+    def pending(self, after: int | None, cap: int) -> int:
+        """Entries after `after` the relay has still to publish (at most `cap` counted):
+        ledger entries between them are not published, so the ids' difference overstates."""
+        notifications = self._store.recorder.select_notifications(
+            start=after or 0,
+            limit=cap,
+            topics=self._published,
+            inclusive_of_start=after is None,
+        )
+        return len(notifications)

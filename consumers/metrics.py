@@ -16,6 +16,11 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from domain.reasons import ReasonCode
+from projections.warnings import LEVELS
+
+WARNING_KINDS = tuple(kind for _, _, kind in LEVELS)
+
 REGISTRY = CollectorRegistry(auto_describe=True)
 """Casebook's own registry: the default one would also export the client's process and
 platform collectors under other names, and a test could not start from zero."""
@@ -103,6 +108,16 @@ READY = Gauge(
     ["role"],
     registry=REGISTRY,
 )
+
+# Every outcome and reason code exported from the start, at 0: a series that appears only
+# with its first increment loses that increment to `increase()` and `rate()` (Prometheus
+# sees no earlier sample), and the dead-letter alert would miss the first rejection.
+for _outcome in ("accepted", "duplicate"):
+    DECIDED.labels(_outcome, "")
+for _reason in ReasonCode:
+    DECIDED.labels("rejected", _reason.value)
+for _kind in WARNING_KINDS:
+    WARNINGS_RECORDED.labels(_kind)
 
 LAG_EVERY_S = 1.0
 """How often a worker looks at its lag: a store query per partition, not per poll."""

@@ -75,6 +75,11 @@ def settings_env(settings: Settings) -> dict[str, str]:
             }
         )
     env["CASEBOOK_INTAKE_AUTH"] = settings.intake_auth
+    env["CASEBOOK_LOG_FORMAT"] = settings.log_format
+    env["CASEBOOK_READY_MAX_LAG"] = str(settings.ready_max_lag)
+    if settings.metrics_port is not None:
+        env["CASEBOOK_METRICS_PORT"] = str(settings.metrics_port)
+        env["CASEBOOK_METRICS_HOST"] = settings.metrics_host
     if settings.replication_factor is not None:
         env["CASEBOOK_REPLICATION_FACTOR"] = str(settings.replication_factor)
     if settings.min_insync_replicas is not None:
