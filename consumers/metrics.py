@@ -123,25 +123,29 @@ LAG_EVERY_S = 1.0
 """How often a worker looks at its lag: a store query per partition, not per poll."""
 
 
-def observe_lag(role: str, consumer: Any, next_offset: Callable[[Any], int | None]) -> int:
-    """Set each assigned partition's lag and return their sum.
+def observe_lag(
+    role: str, consumer: Any, next_offset: Callable[[Any], int | None]
+) -> tuple[int, int]:
+    """Set each assigned partition's lag; return their sum and how many partitions' ends
+    are not known yet (not fetched since the assignment: unknown, not zero).
 
     The lag is the end offset (as the last fetch saw it) minus the next offset the role's
     store expects, or its consumer's position when that is further: on the topics the relay
     writes in transactions, a commit marker follows each batch, and the stored position
     alone would show 1 record of lag forever (see `offsets.CaughtUpHints`). Called between
     steps, when everything fetched was stored or sought back to."""
-    total = 0
+    total = unknown = 0
     for partition in consumer.assignment():
         end = consumer.highwater(partition)
         if end is None:
-            continue  # not fetched yet: unknown, not zero
+            unknown += 1
+            continue
         wanted = next_offset(partition) or 0
         position = consumer.position(partition, timeout_ms=100)
         lag = max(0, end - max(wanted, position or 0))
         LAG.labels(role, partition.topic, str(partition.partition)).set(lag)
         total += lag
-    return total
+    return total, unknown
 
 
 def observe_newest(role: str, newest: float, event_times: Iterable[datetime]) -> float:

@@ -66,7 +66,9 @@ class ConsumerHealth:
             return "no contact with the group coordinator (broker unreachable?)"
         if not self._consumer.assignment():
             return "no partition assigned"
-        self.lag = metrics.observe_lag(self._role, self._consumer, self._next_offset)
+        self.lag, unknown = metrics.observe_lag(self._role, self._consumer, self._next_offset)
+        if unknown:
+            return f"the ends of {unknown} partition(s) not fetched yet"
         if self.lag > self._max_lag:
             return f"{self.lag} records behind (the bound is {self._max_lag})"
         return None

@@ -16,6 +16,7 @@ from tests.integration.engine_support import EngineProcess, dump_views
 BOUNCE_KAFKA_PORT = TEST_KAFKA_PORT + 200
 SASL_KAFKA_PORT = TEST_KAFKA_PORT + 300
 OUTAGE_POSTGRES_PORT = TEST_POSTGRES_PORT + 100
+READINESS_KAFKA_PORT = TEST_KAFKA_PORT + 500
 
 
 def fresh_dir(name: str) -> Path:

@@ -23,6 +23,7 @@ from casebook.operations import (
 from casebook.settings import Settings
 from consumers import metrics
 from consumers.health import HealthServer
+from consumers.role_health import ConsumerHealth
 from consumers.supervision import Slot, Supervisor
 
 UNBOUNDED_LABELS = {"case_id", "message_id", "customer_id", "actor_id", "offset", "key"}
@@ -120,7 +121,7 @@ def test_lag_is_the_end_minus_the_further_of_store_and_position_per_partition() 
     consumer = FetchedConsumer({0: 25, 1: 6, 2: None}, {0: 10, 1: 6, 2: 0})
     stored = {0: 10, 1: 5, 2: 0}
     total = metrics.observe_lag("lagtest", consumer, lambda tp: stored[tp.partition])
-    assert total == 15
+    assert total == (15, 1)
     lag = {
         p: metrics.REGISTRY.get_sample_value(
             "casebook_consumer_lag_records",
@@ -269,3 +270,57 @@ def test_a_taken_port_is_a_clear_error() -> None:
             OperationsPortUnavailable, match=f"cannot listen on 127.0.0.1:{port}.*projections"
         ):
             start_operations(settings, ("projections",), dict)
+
+
+class Coordinator:
+    coordinator_id: int | None = 1
+
+
+class Client:
+    def __init__(self) -> None:
+        self.up = True
+
+    def connected(self, node: int) -> bool:
+        return self.up
+
+
+class GroupConsumer(FetchedConsumer):
+    """A fetched consumer with a group coordinator and a connection to it."""
+
+    def __init__(self, ends: dict[int, int | None], positions: dict[int, int]) -> None:
+        super().__init__(ends, positions)
+        self._coordinator = Coordinator()
+        self._client = Client()
+        self.assigned = True
+
+    def assignment(self) -> set[TopicPartition]:
+        return super().assignment() if self.assigned else set()
+
+
+def test_a_consumer_is_ready_when_in_contact_assigned_fetched_and_within_the_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("consumers.metrics.LAG_EVERY_S", 0.0)
+    consumer = GroupConsumer({0: 100, 1: None}, {0: 0, 1: 0})
+    stored = {0: 40, 1: 0}
+    health = ConsumerHealth("healthtest", consumer, lambda tp: stored[tp.partition], max_lag=50)  # type: ignore[arg-type]
+    assert health.problem == "not started"
+    health.check()
+    assert health.problem == "the ends of 1 partition(s) not fetched yet"
+    consumer._ends[TopicPartition("lag.topic", 1)] = 0
+    health.check()
+    assert health.problem == "60 records behind (the bound is 50)"
+    stored[0] = 60
+    health.check()
+    assert health.problem is None and health.lag == 40
+    consumer._client.up = False
+    health.check()
+    assert health.problem == "no contact with the group coordinator (broker unreachable?)"
+    consumer._client.up = True
+    consumer._coordinator.coordinator_id = None
+    health.check()
+    assert health.problem is not None and "coordinator" in health.problem
+    consumer._coordinator.coordinator_id = 1
+    consumer.assigned = False
+    health.check()
+    assert health.problem == "no partition assigned"
