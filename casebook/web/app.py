@@ -9,9 +9,6 @@ opening its own view store connection and closing it; requests beyond them wait,
 
 from __future__ import annotations
 
-import hashlib
-import re
-from base64 import b64encode
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -21,13 +18,14 @@ from typing import Annotated, Any, Literal, TypeVar
 import anyio
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi import Path as PathParam
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import WithJsonSchema
 
 from casebook.settings import Settings
-from casebook.web import reports
+from casebook.web import answers, docs, errors, reports
 from casebook.web.auth import ANALYSTS, AUDITORS, EVERYONE, require
+from casebook.web.errors import SIGNED_IN, documented
 from casebook.web.throttle import FailedAuthThrottle
 from consumers.view_store import ViewStore
 from domain.timefmt import parse_instant
@@ -42,7 +40,6 @@ HTML_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
-SWAGGER_CDN = "https://cdn.jsdelivr.net"
 Clock = Callable[[], datetime]
 Answer = TypeVar("Answer")
 
@@ -53,7 +50,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         title="Casebook",
         summary="SLA compliance, audit histories and rejected messages of the support desk.",
         version="1",
-        openapi_url=None,  # served below, behind a token like everything but /health
+        openapi_url=None,  # served by `docs`, with Swagger UI's assets from this server
         docs_url=None,
         redoc_url=None,
     )
@@ -62,7 +59,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     app.state.workers = anyio.CapacityLimiter(settings.api_workers)
     app.state.failed_auth = FailedAuthThrottle(settings.api_failed_auth_limit)
     app.include_router(_api_routes())
-    _add_description(app)
+    errors.install(app)
+    docs.install(app)
     _add_dashboard(app)
 
     @app.middleware("http")
@@ -107,7 +105,10 @@ def _instant(text: str | None, request: Request) -> datetime:
         raise HTTPException(422, detail=f"not an RFC 3339 instant: {text!r}") from None
 
 
-AsOf = Annotated[str | None, Query(description="RFC 3339 instant (naive = UTC); now when omitted.")]
+InstantText = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+"""An instant as the query has it: parsed by `domain.timefmt` (its errors are ours, and
+name the parameter), documented as what it is."""
+AsOf = Annotated[InstantText | None, Query(description="RFC 3339 instant; now when omitted.")]
 Limit = Annotated[
     int,
     Query(ge=1, le=reports.PAGE_MAXIMUM, description="Items per page (at most 1000)."),
@@ -125,17 +126,29 @@ StatusFilter = Annotated[
 def _api_routes() -> APIRouter:
     router = APIRouter()
 
-    @router.get("/health", tags=["operations"])
+    @router.get("/health", tags=["operations"], response_model=answers.Health)
     async def health() -> dict[str, str]:
         """Open: the process answers. Reads no data and waits for no worker."""
         return {"status": "ok"}
 
-    @router.get("/api/whoami", tags=["operations"])
+    @router.get(
+        "/api/whoami",
+        tags=["operations"],
+        response_model=answers.WhoAmI,
+        responses=documented(401, 429),
+    )
     async def whoami(role: Annotated[str, Depends(require(*EVERYONE))]) -> dict[str, str]:
         """The role of the presented token (the dashboard's login check)."""
         return {"role": role}
 
-    @router.get("/api/sla", tags=["analysts"], dependencies=[Depends(require(*ANALYSTS))])
+    @router.get(
+        "/api/sla",
+        tags=["analysts"],
+        dependencies=[Depends(require(*ANALYSTS))],
+        response_model=answers.SlaReport,
+        response_model_exclude_unset=True,
+        responses=documented(*SIGNED_IN),
+    )
     async def sla(
         request: Request,
         as_of: AsOf = None,
@@ -155,7 +168,14 @@ def _api_routes() -> APIRouter:
         )
         return await _compute(request, work)
 
-    @router.get("/api/sla/timeline", tags=["analysts"], dependencies=[Depends(require(*ANALYSTS))])
+    @router.get(
+        "/api/sla/timeline",
+        tags=["analysts"],
+        dependencies=[Depends(require(*ANALYSTS))],
+        response_model=answers.SlaTimeline,
+        response_model_exclude_unset=True,
+        responses=documented(*SIGNED_IN),
+    )
     async def sla_timeline(
         request: Request,
         days: Annotated[int, Query(ge=1, le=366)] = 30,
@@ -171,12 +191,16 @@ def _api_routes() -> APIRouter:
         "/api/cases/{case_id}/audit",
         tags=["auditors"],
         dependencies=[Depends(require(*AUDITORS))],
+        response_model=answers.CaseAudit,
+        response_model_exclude_unset=True,
+        responses=documented(*SIGNED_IN, 404),
     )
     async def case_audit(
         request: Request,
         case_id: Annotated[str, PathParam(pattern=CASE_ID)],
         as_of: Annotated[
-            str | None, Query(description="RFC 3339 instant; the whole history when omitted.")
+            InstantText | None,
+            Query(description="RFC 3339 instant; the whole history when omitted."),
         ] = None,
     ) -> dict[str, Any]:
         """A case's full history, severity changes, SLA status and chain verification."""
@@ -190,7 +214,14 @@ def _api_routes() -> APIRouter:
             raise HTTPException(404, detail=f"no case {case_id!r} in the views")
         return entry
 
-    @router.get("/api/rejected", tags=["auditors"], dependencies=[Depends(require(*AUDITORS))])
+    @router.get(
+        "/api/rejected",
+        tags=["auditors"],
+        dependencies=[Depends(require(*AUDITORS))],
+        response_model=answers.RejectedPage,
+        response_model_exclude_unset=True,
+        responses=documented(*SIGNED_IN),
+    )
     async def rejected(
         request: Request, limit: Limit = reports.PAGE_DEFAULT, after: After = None
     ) -> dict[str, Any]:
@@ -211,35 +242,6 @@ def _position(decode: Callable[[str], Position], cursor: str | None) -> Position
         return decode(cursor)
     except ValueError as error:
         raise HTTPException(422, detail=f"after: {error}") from None
-
-
-def _add_description(app: FastAPI) -> None:
-    """/openapi.json and /docs, for any valid token: only /health and the dashboard are open."""
-    signed_in = [Depends(require(*EVERYONE))]
-    docs_page = get_swagger_ui_html(openapi_url="/openapi.json", title="Casebook API")
-    docs_headers = {"Content-Security-Policy": _docs_policy(bytes(docs_page.body))}
-
-    async def openapi() -> dict[str, Any]:
-        return app.openapi()
-
-    async def docs() -> HTMLResponse:
-        return HTMLResponse(bytes(docs_page.body), headers=docs_headers)
-
-    app.add_api_route("/openapi.json", openapi, dependencies=signed_in, include_in_schema=False)
-    app.add_api_route("/docs", docs, dependencies=signed_in, include_in_schema=False)
-
-
-def _docs_policy(page: bytes) -> str:
-    """Swagger UI's policy: its scripts from the CDN and its one inline script, by hash."""
-    hashes = " ".join(
-        f"'sha256-{b64encode(hashlib.sha256(script).digest()).decode()}'"
-        for script in re.findall(rb"<script>(.*?)</script>", page, flags=re.DOTALL)
-    )
-    return (
-        f"default-src 'self'; script-src {SWAGGER_CDN} {hashes}; "
-        f"style-src {SWAGGER_CDN} 'unsafe-inline'; img-src 'self' data: https:; "
-        "frame-ancestors 'none'"
-    )
 
 
 def _add_dashboard(app: FastAPI) -> None:

@@ -18,7 +18,8 @@ GOLDEN = sample_report()
 
 ANALYST_ONLY = ["/api/sla", "/api/sla?as_of=2026-09-15T00:00:00Z", "/api/sla/timeline?days=3"]
 AUDITOR_ONLY = [f"/api/cases/{CASE}/audit", "/api/rejected"]
-ANY_ROLE = ["/api/whoami", "/openapi.json", "/docs"]
+ANY_ROLE = ["/api/whoami"]
+OPEN = ["/health", "/openapi.json", "/docs", "/docs/assets/swagger-ui-bundle.js"]
 ALLOWED = {
     "analyst": ANALYST_ONLY + ANY_ROLE,
     "auditor": AUDITOR_ONLY + ANY_ROLE,
@@ -225,8 +226,23 @@ def test_rejected_lists_every_rejection_in_arrival_order_with_its_reason(client)
     assert all(r["detail"] for r in body["rejected"])
 
 
+@pytest.mark.parametrize("path", OPEN)
+def test_the_description_and_its_page_are_open_for_a_browser(client, path):
+    assert client.get(path).status_code == 200
+
+
+def test_docs_load_swagger_ui_from_this_server_only(client):
+    page = client.get("/docs")
+    assert "Casebook API" in page.text and "cdn." not in page.text
+    policy = page.headers["Content-Security-Policy"]
+    assert "script-src 'self' 'sha256-" in policy and "http" not in policy
+    script = client.get("/docs/assets/swagger-ui-bundle.js")
+    assert script.headers["content-type"].startswith(("text/javascript", "application/javascript"))
+    assert client.get("/docs/assets/swagger-ui.css").status_code == 200
+
+
 def test_openapi_describes_every_endpoint_and_the_bearer_scheme(client):
-    schema = client.get("/openapi.json", headers=auth("analyst")).json()
+    schema = client.get("/openapi.json").json()
     assert set(schema["paths"]) == {
         "/health",
         "/api/whoami",
@@ -236,4 +252,16 @@ def test_openapi_describes_every_endpoint_and_the_bearer_scheme(client):
         "/api/rejected",
     }
     assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
-    assert "Casebook API" in client.get("/docs", headers=auth("auditor")).text
+    for path, operations in schema["paths"].items():
+        for operation in operations.values():
+            ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
+            assert ok.get("$ref", "").startswith("#/components/schemas/"), path
+            for code, answer in operation["responses"].items():
+                if code.startswith("4"):
+                    assert answer["content"]["application/json"]["schema"] == {
+                        "$ref": "#/components/schemas/Problem"
+                    }, (path, code)
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    parameters = schema["paths"]["/api/sla"]["get"]["parameters"]
+    as_of = next(p for p in parameters if p["name"] == "as_of")
+    assert {"type": "string", "format": "date-time"} in as_of["schema"]["anyOf"]
