@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import urllib.error
-import urllib.request
 from typing import Any
 
 import pytest
@@ -25,6 +23,7 @@ from consumers import metrics
 from consumers.health import HealthServer
 from consumers.role_health import ConsumerHealth
 from consumers.supervision import Slot, Supervisor
+from tests.integration.operations_support import get
 
 UNBOUNDED_LABELS = {"case_id", "message_id", "customer_id", "actor_id", "offset", "key"}
 
@@ -32,14 +31,6 @@ UNBOUNDED_LABELS = {"case_id", "message_id", "customer_id", "actor_id", "offset"
 def sample(name: str, labels: dict[str, str]) -> float:
     value = metrics.REGISTRY.get_sample_value(name, labels)
     return 0.0 if value is None else value
-
-
-def get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
 
 
 def test_metric_names_and_labels_follow_prometheus_conventions() -> None:
