@@ -152,10 +152,10 @@ def observe_newest(role: str, newest: float, event_times: Iterable[datetime]) ->
     """Move the role's newest event time (Unix seconds) on by a batch's, note when it was
     handled (wall clock), and return it; the newest, not the latest read (a batch of an
     older partition does not move it back)."""
-    latest = max((at.timestamp() for at in event_times), default=None)
+    latest = max(event_times, default=None)  # compared as instants: one conversion, not one each
     if latest is None:
         return newest
-    newest = max(newest, latest)
+    newest = max(newest, latest.timestamp())
     NEWEST_EVENT_TIME.labels(role).set(newest)
     NEWEST_EVENT_SEEN.labels(role).set_to_current_time()
     return newest
