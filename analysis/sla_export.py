@@ -1,4 +1,9 @@
-"""The SLA view as a table file (CSV, or Parquet through pyarrow): one row per case."""
+"""The SLA view as a table file (CSV, or Parquet through pyarrow): one row per case.
+
+CSV holds instants as the reports print them (`2026-09-01T21:47:33Z`); Parquet holds them
+as `timestamp[us, tz=UTC]`, so DuckDB, pandas or Spark compare them with their own
+timestamps instead of with text.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ COLUMNS = (
     "status",
     "response_minutes",
 )
+INSTANT_COLUMNS = ("opened_at", "due_at", "first_response_at")
 
 
 def table_rows(sla_section: dict[str, Any]) -> list[dict[str, Any]]:
@@ -33,6 +39,13 @@ def table_rows(sla_section: dict[str, Any]) -> list[dict[str, Any]]:
             minutes = round(taken.total_seconds() / 60, 2)
         rows.append({**{key: case[key] for key in COLUMNS[:-1]}, "response_minutes": minutes})
     return rows
+
+
+def _instants(row: dict[str, Any]) -> dict[str, datetime | None]:
+    return {
+        name: None if row[name] is None else datetime.fromisoformat(row[name])
+        for name in INSTANT_COLUMNS
+    }
 
 
 def write_table(sla_section: dict[str, Any], output: Path, file_format: str) -> int:
@@ -53,14 +66,15 @@ def write_table(sla_section: dict[str, Any], output: Path, file_format: str) -> 
                 ("sla_severity", pa.int8()),
                 ("requested_severity", pa.int8()),
                 ("current_severity", pa.int8()),
-                ("opened_at", pa.string()),
-                ("due_at", pa.string()),
-                ("first_response_at", pa.string()),
+                ("opened_at", pa.timestamp("us", tz="UTC")),
+                ("due_at", pa.timestamp("us", tz="UTC")),
+                ("first_response_at", pa.timestamp("us", tz="UTC")),
                 ("status", pa.string()),
                 ("response_minutes", pa.float64()),
             ]
         )
-        pq.write_table(pa.Table.from_pylist(rows, schema=schema), output)
+        typed = [{**row, **_instants(row)} for row in rows]
+        pq.write_table(pa.Table.from_pylist(typed, schema=schema), output)
     else:
         raise ValueError(f"unknown format {file_format!r}: csv or parquet")
     return len(rows)

@@ -27,6 +27,7 @@ from consumers.relay import read_committed_position
 from consumers.topics import Topics
 from consumers.view_store import ViewStore
 from consumers.warnings import WarningsOutbox
+from domain.timefmt import format_instant
 
 DEAD_LETTER_WINDOW = timedelta(hours=1)
 STATUS_TIMEOUT_MS = 10_000
@@ -70,7 +71,7 @@ class DeploymentStatus:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "at": self.at.isoformat(),
+            "at": format_instant(self.at),
             "roles": [
                 {
                     "role": role.role,

@@ -12,6 +12,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 
 from domain.desk import Rejected
 from domain.ledger import DeadLetter, dead_letter_event
+from domain.timefmt import format_exact_instant
 
 
 def dead_letter_of(record: ConsumerRecord, outcome: Rejected) -> DeadLetter.Created:
@@ -26,7 +27,7 @@ def dead_letter_of(record: ConsumerRecord, outcome: Rejected) -> DeadLetter.Crea
         detail=outcome.rejection.detail,
         message_id=outcome.message_id,
         case_id=outcome.case_id,
-        at=outcome.at.isoformat() if outcome.at else None,
+        at=format_exact_instant(outcome.at) if outcome.at else None,
     )
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from domain.case import Case
 from domain.chain import canonical_json
-from domain.event_codec import WIRE_SCHEMA
 from domain.event_wire import wire_of
 from domain.ledger import DeadLetter
 
@@ -38,7 +37,7 @@ def case_event_record(event_class: type[Case.Event], fields: dict[str, Any]) -> 
         key=case_id.encode("utf-8"),
         value=canonical_json(document),  # the form its hash is over, plus the hash
         headers=[
-            ("casebook.schema", WIRE_SCHEMA.encode()),
+            ("casebook.schema", document["schema"].encode()),
             ("casebook.event_id", document["event_id"].encode()),
             ("casebook.type", document["type"].encode()),
             ("casebook.case_id", case_id.encode("utf-8")),

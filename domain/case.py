@@ -49,11 +49,11 @@ class Case(SealedAggregate):
         extra: dict[str, Any]
         previous_hash: str
         hash: str
-        # Contract 1.2: the declared source that signed the record, None where actors are
-        # believed. Keyword-only with a default: events stored before it read None, and
-        # their published form (and hash) has no `source` at all.
+        # Defaults for events stored before them: `source` (1.2) signed the record (None:
+        # actors believed, none published); `wire_version`: the form its hash covers.
         _: KW_ONLY
         source: str | None = None
+        wire_version: int = 1
 
         def mutate(self, aggregate: Any) -> Any:
             case = super().mutate(aggregate)

@@ -1,4 +1,4 @@
-"""Case events to and from their published form (`casebook.events`, schema v1), pure.
+"""Case events to and from their published form (`casebook.events`, schemas v1 and v2), pure.
 
 The wire form names each event by a stable identity: the case, the aggregate version and an
 `event_id` derived from both, so a consumer recognises a re-published event as the same one.
@@ -14,6 +14,7 @@ from uuid import UUID
 from domain.case import Case
 from domain.event_wire import (  # noqa: F401  (re-exported: the codec's public face)
     WIRE_SCHEMA,
+    WIRE_SCHEMAS,
     datetime_field_names,
     event_data,
     event_id,
@@ -39,6 +40,9 @@ EVENT_CLASSES: dict[str, type[Case.Event]] = {
 }
 
 
+WIRE_VERSIONS = {schema: version for version, schema in WIRE_SCHEMAS.items()}
+
+
 def event_from_wire(document: dict[str, Any]) -> Case.Event:
     """Rebuild the domain event; raises KeyError/ValueError/TypeError on a document of
     another shape (a data field the class does not have is a TypeError, as its constructor
@@ -58,6 +62,7 @@ def event_from_wire(document: dict[str, Any]) -> Case.Event:
         "previous_hash": document["previous_hash"],
         "hash": document["hash"],
         "source": document.get("source"),
+        "wire_version": WIRE_VERSIONS[document["schema"]],
     }
     for name, value in document["data"].items():
         fields[name] = datetime.fromisoformat(value) if name in datetime_fields and value else value

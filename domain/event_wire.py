@@ -9,11 +9,18 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
 
-WIRE_SCHEMA = "casebook.event/v1"
+from domain.timefmt import format_exact_instant, format_offset_instant
+
+WIRE_SCHEMA = "casebook.event/v2"
+"""The form every event recorded now is published in: instants as `...:33.000000Z`."""
+WIRE_SCHEMAS = {1: "casebook.event/v1", 2: WIRE_SCHEMA}
+"""The published form of each `wire_version`. An event keeps the form it was sealed in
+(its hash covers that text): events recorded before version 2 stay v1, `+00:00` instants."""
+CURRENT_WIRE_VERSION = 2
 ENVELOPE_FIELDS = frozenset(
     {
         "originator_id",
@@ -28,6 +35,7 @@ ENVELOPE_FIELDS = frozenset(
         "previous_hash",
         "hash",
         "source",
+        "wire_version",
     }
 )
 
@@ -61,18 +69,20 @@ def event_data(event: Any) -> dict[str, Any]:
     upcaster gives old events: so an event recorded by v1 code and read by v2 code has the
     same published form, and the same hash, as when it was recorded.
     """
-    return data_of(type(event), event.__dict__)
+    return data_of(type(event), event.__dict__, CURRENT_WIRE_VERSION)
 
 
-def data_of(event_class: type, fields: dict[str, Any]) -> dict[str, Any]:
-    """`event_data` from the class and its field values (before the event object exists)."""
+def data_of(event_class: type, fields: dict[str, Any], wire_version: int) -> dict[str, Any]:
+    """`event_data` from the class and its field values (before the event object exists),
+    instants written as the given wire version writes them."""
     names, omit = _data_fields(event_class)
+    text = _INSTANT_TEXT[wire_version]
     data = {}
     for name in names:
         value = fields[name]
         if name in omit and value == omit[name]:
             continue
-        data[name] = utc_text(value) if isinstance(value, datetime) else value
+        data[name] = text(value) if isinstance(value, datetime) else value
     return data
 
 
@@ -105,17 +115,19 @@ def wire_of(event_class: type[Any], fields: dict[str, Any]) -> dict[str, Any]:
 def unsigned_wire_of(event_class: type[Any], fields: dict[str, Any]) -> dict[str, Any]:
     """The published form without its `hash`: what the hash is computed over. The Case seals
     an event with this before constructing it, so the form is computed once, not twice."""
+    wire_version = fields.get("wire_version", 1)  # absent from events stored before v2
+    text = _INSTANT_TEXT[wire_version]
     document = {
-        "schema": WIRE_SCHEMA,
+        "schema": WIRE_SCHEMAS[wire_version],
         "event_id": event_id_text(fields["originator_id"], fields["originator_version"]),
         "type": event_class.__name__,
         "case_id": fields["case_id"],
         "aggregate_id": uuid_text(fields["originator_id"]),
         "version": fields["originator_version"],
-        "at": utc_text(fields["timestamp"]),
+        "at": text(fields["timestamp"]),
         "message_id": fields["message_id"],
         "actor": {"id": fields["actor_id"], "role": fields["actor_role"]},
-        "data": data_of(event_class, fields),
+        "data": data_of(event_class, fields, wire_version),
         "extra": fields["extra"],
         "previous_hash": fields["previous_hash"],
     }
@@ -132,12 +144,5 @@ def uuid_text(aggregate_id: UUID) -> str:
     return str(aggregate_id)
 
 
-def utc_text(instant: datetime) -> str:
-    """Canonical instant text: UTC, microseconds, `+00:00` (what the hash is computed over)."""
-    if instant.tzinfo is not UTC:  # events are recorded in UTC already: skip the conversion
-        instant = instant.astimezone(UTC)
-    # Plain `isoformat()` writes the microseconds unless they are zero, and parses no
-    # keyword: a third faster than `isoformat(timespec="microseconds")`, same text.
-    return (
-        instant.isoformat() if instant.microsecond else instant.isoformat(timespec="microseconds")
-    )
+_INSTANT_TEXT = {1: format_offset_instant, 2: format_exact_instant}
+"""How each wire version writes an instant."""

@@ -1,13 +1,14 @@
 """The intake messages of contract v1, validated exactly as the contract says.
 
-Pydantic in strict mode: a severity of `"2"` or `2.0` is ill-typed, not coerced, and a naive
-`at` is invalid. Unknown extra fields are kept (`model_extra`) so the audit history can
+Pydantic in strict mode: a severity of `"2"` or `true` is ill-typed, not coerced, and a naive
+`at` is invalid. A severity of `2.0` is 2: JSON has one number type, and JSON Schema's
+`integer` is any number without a fraction, so the published schema and the parser agree. Unknown extra fields are kept (`model_extra`) so the audit history can
 forward them.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -20,21 +21,39 @@ from pydantic import (
     PrivateAttr,
     StringConstraints,
     TypeAdapter,
+    WithJsonSchema,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
 MAX_MESSAGE_BYTES = 64 * 1024
 
-RFC_3339 = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
-"""RFC 3339's `date-time`: seconds required, fraction optional, `Z` or a `+hh:mm` offset; `T`
-or a space between date and time (the space its section 5.6 allows for readability)."""
+_YEAR = r"(?:19[7-9][0-9]|[2-8][0-9]{3})"
+_LEAP_YEAR = (
+    r"(?:19(?:7[26]|8[048]|9[26])"  # 1972 ... 1996
+    r"|[2-8][0-9](?:[02468][48]|[13579][26]|[2468]0)"  # a year divisible by 4, not by 100
+    r"|(?:[2468][048]|[357][26])00)"  # a century divisible by 400: 2000, 2400 ... 8800
+)
+_MONTH_DAY = (
+    r"(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+    r"|(?:0[13-9]|1[0-2])-(?:29|30)"
+    r"|(?:0[13578]|1[02])-31)"
+)
+_DATE = rf"(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
+_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?"
+_OFFSET = r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+RFC_3339 = rf"^{_DATE}[Tt ]{_TIME}{_OFFSET}$"
+"""An instant as the contract takes it: RFC 3339's `date-time` (seconds required, a fraction
+optional, `Z` or a `+hh:mm` offset up to 23:59, `:60` refused), `T` or a space between date
+and time (the space its section 5.6 allows), a real calendar date written with a year from
+1970 to 8999.
 
-EARLIEST_AT = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST_AT = datetime(9000, 1, 1, tzinfo=UTC)
-"""`at` is refused outside [EARLIEST_AT, LATEST_AT): nothing on a support desk happened
-before the Unix epoch, and a bound far below year 9999 keeps every instant computed from
-`at` (due times, warning thresholds: policy targets are at most a year) representable."""
+One pattern, used by the parser and written into the published JSON Schema, so a schema
+validator and the engine agree on every text (the date-time `format` of JSON Schema takes no
+space and is not checked by default, so the schema says it all with this pattern). The year
+bound is on the date as written: nothing on a support desk happened before the Unix epoch,
+and a bound far below year 9999 keeps every instant computed from `at` (due times, warning
+thresholds: policy targets are at most a year) representable."""
 
 
 class _InstantText:
@@ -42,7 +61,7 @@ class _InstantText:
 
     Pydantic's own datetime parsing also takes numbers and numeric strings as Unix times,
     `hh:mm` without seconds and `+hhmm` offsets; the contract says RFC 3339. The text is
-    checked against `RFC_3339` first, then parsed and bounded, all inside pydantic-core.
+    checked against `RFC_3339` first, then parsed, both inside pydantic-core.
     """
 
     @classmethod
@@ -53,19 +72,23 @@ class _InstantText:
             core_schema.str_schema(pattern=RFC_3339),
             custom_error_type="datetime_format",
             custom_error_message=(
-                "Input should be an RFC 3339 timestamp with an offset, like 2026-09-01T21:47:33Z"
+                "Input should be an RFC 3339 timestamp with an offset, on a real date "
+                "from 1970 to 8999, like 2026-09-01T21:47:33Z"
             ),
         )
-        instant = core_schema.datetime_schema(
-            strict=False, tz_constraint="aware", ge=EARLIEST_AT, lt=LATEST_AT
-        )
+        instant = core_schema.datetime_schema(strict=False, tz_constraint="aware")
         return core_schema.chain_schema([text, instant])
 
     @classmethod
     def __get_pydantic_json_schema__(
         cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
-        return {"type": "string", "format": "date-time", "pattern": RFC_3339}
+        return {
+            "type": "string",
+            "pattern": RFC_3339,
+            "description": "RFC 3339 date-time with an offset; `T`, `t` or a space between "
+            "date and time; a real date, years 1970-8999 as written",
+        }
 
 
 Instant = Annotated[datetime, _InstantText]
@@ -75,7 +98,8 @@ NO_NUL = r"^[^\x00]*$"
 cannot hold it, so an id with one would be a record no store could take (the contract is
 silent; refused `invalid_message`, documented in the README)."""
 MessageId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=NO_NUL)]
-CaseId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:\-]{1,64}$")]
+CASE_ID_PATTERN = r"^[A-Za-z0-9._:\-]{1,64}$"
+CaseId = Annotated[str, StringConstraints(pattern=CASE_ID_PATTERN)]
 AccountId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=NO_NUL)]
 
 
@@ -84,9 +108,31 @@ def _empty_is_absent(value: object) -> object:
     return None if value == "" else value
 
 
-ProposalId = Annotated[MessageId | None, BeforeValidator(_empty_is_absent)]
+ProposalId = Annotated[
+    MessageId | None,
+    BeforeValidator(_empty_is_absent),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "maxLength": 128, "pattern": NO_NUL},
+                {"type": "null"},
+            ],
+            "description": "null or the empty text: none given",
+        }
+    ),
+]
 """An optional proposal name; the empty text counts as none given."""
-Severity = Annotated[int, Field(ge=1, le=4)]
+
+
+def _integral_number(value: object) -> object:
+    """`2.0` (or `2e0`) is the integer 2, as in JSON Schema; `2.5` stays a float, refused."""
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
+Severity = Annotated[int, Field(ge=1, le=4), BeforeValidator(_integral_number)]
+"""A level from 1 to 4, written as a JSON number without a fraction."""
 Role = Literal["customer", "engineer", "system"]
 Tier = Literal["hosting_provider", "enterprise", "developer"]
 

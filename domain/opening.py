@@ -8,6 +8,7 @@ from typing import Any
 
 from domain.case_state import case_aggregate_id, message_cause
 from domain.chain import GENESIS_HASH, UNSEALED
+from domain.event_wire import CURRENT_WIRE_VERSION
 from domain.messages import CaseOpened
 from domain.policy import Policy
 
@@ -31,6 +32,7 @@ def opened_fields(
         "previous_hash": GENESIS_HASH if sealed else UNSEALED,
         "hash": UNSEALED,
         "source": message.signed_by,
+        "wire_version": CURRENT_WIRE_VERSION,
         "customer_id": message.customer.id,
         "tier": message.customer.tier,
         "requested_severity": message.severity,

@@ -1,4 +1,4 @@
-"""Pydantic models of the published event form (`casebook.events`, schema v1).
+"""Pydantic models of the published event form (`casebook.events`, schemas v1 and v2).
 
 They document the topic for consumers outside Casebook and generate its JSON Schema
 (`schemas/`); tests hold every published event to them.
@@ -92,7 +92,11 @@ class PublishedEvent(BaseModel):
 
     model_config = ConfigDict(extra="forbid", title="casebook.events v1")
 
-    schema_: Literal["casebook.event/v1"] = Field(alias="schema")
+    schema_: Literal["casebook.event/v1", "casebook.event/v2"] = Field(
+        alias="schema",
+        description="v2: instants as 2026-09-01T21:47:33.000000Z; v1 (events recorded before"
+        " it, which keep the text their hash covers): 2026-09-01T21:47:33.000000+00:00",
+    )
     event_id: str = Field(description="uuid5(aggregate_id, version): the same on every re-publish")
     type: Literal[
         "Opened",
@@ -117,7 +121,9 @@ class PublishedEvent(BaseModel):
         description="the declared source that signed the causing record (contract 1.2);"
         " absent where actors are believed",
     )
-    data: dict[str, Any] = Field(description="fields of the event's type (see DATA_MODELS)")
+    data: dict[str, Any] = Field(
+        description="fields of the event's type (its model: allOf, by `type`)"
+    )
     extra: dict[str, Any] = Field(description="upstream fields the contract does not name")
     previous_hash: Hash = Field(description="hash of the case's previous event; 64 zeros first")
     hash: Hash = Field(description="SHA-256 of the canonical JSON of this object without `hash`")

@@ -13,6 +13,7 @@ from typing import Any
 from eventsourcing.domain import Aggregate
 
 from domain.chain import UNSEALED
+from domain.event_wire import CURRENT_WIRE_VERSION
 from domain.messages import Envelope
 from domain.sealing import built_event, sealed_event
 from domain.timefmt import to_utc
@@ -32,6 +33,7 @@ class SealedAggregate(Aggregate):
             "originator_version": self.version + 1,
             "previous_hash": self.chain_head,
             "hash": UNSEALED,
+            "wire_version": CURRENT_WIRE_VERSION,
             **kwargs,
         }
         self._append(self._seal(event_class, fields))
@@ -52,6 +54,7 @@ class SealedAggregate(Aggregate):
             "previous_hash": self.chain_head,
             "hash": UNSEALED,
             "source": message.signed_by,
+            "wire_version": CURRENT_WIRE_VERSION,
             **data,
         }
         self._append(self._seal(event_class, fields))

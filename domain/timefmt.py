@@ -1,4 +1,12 @@
-"""Instants as the contract prints them: UTC, to the second, `Z`-suffixed."""
+"""Instants as Casebook writes them: RFC 3339 in UTC, `T` and `Z`, a four-digit year.
+
+Two widths of the one format, each fixed, so texts of one field compare as their instants
+do: to the second where the contract prints seconds (reports, the API, warnings, status,
+CSV), `2026-09-01T21:47:33Z`; to the microsecond, always six digits, where the exact
+instant is the record (published events and their data, dead letters),
+`2026-09-01T21:47:33.000000Z`. Events published before wire v2 keep the `+00:00` text
+their hashes cover (`format_offset_instant`).
+"""
 
 from __future__ import annotations
 
@@ -20,6 +28,22 @@ def format_instant(instant: datetime | None) -> str | None:
     # `isoformat` and a cut, not `strftime`: half the time, and always four year digits
     # (glibc's `%Y` drops the leading zeros of years before 1000).
     return f"{instant.astimezone(UTC).isoformat()[:19]}Z"
+
+
+def format_exact_instant(instant: datetime) -> str:
+    """`2026-09-01T21:47:33.000000Z`: UTC, microseconds always (what a wire v2 hash covers)."""
+    return f"{format_offset_instant(instant)[:-6]}Z"
+
+
+def format_offset_instant(instant: datetime) -> str:
+    """`2026-09-01T21:47:33.000000+00:00`: wire v1's text (what a v1 event's hash covers)."""
+    if instant.tzinfo is not UTC:  # events are recorded in UTC already: skip the conversion
+        instant = instant.astimezone(UTC)
+    # Plain `isoformat()` writes the microseconds unless they are zero, and parses no
+    # keyword: a third faster than `isoformat(timespec="microseconds")`, same text.
+    return (
+        instant.isoformat() if instant.microsecond else instant.isoformat(timespec="microseconds")
+    )
 
 
 def parse_instant(text: str) -> datetime:

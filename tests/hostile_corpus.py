@@ -93,8 +93,8 @@ VALID: list[bytes] = [
 ]
 """Valid messages the corpus is interleaved with: each must be accepted as if it were alone."""
 
-_SEVERITY_3E0 = _text(_message("h-exp", type="severity.proposed", reason="r"))[:-1].encode() + (
-    b',"severity":3e0}'
+_SEVERITY_35E_1 = _text(_message("h-exp", type="severity.proposed", reason="r"))[:-1].encode() + (
+    b',"severity":35e-1}'
 )
 _TECHNOLOGIES_NULL = _text(
     {
@@ -138,11 +138,11 @@ HOSTILE: list[Hostile] = [
         "lone surrogate in a field", _with("h-surrogate-field", '"\\udc00"'), "h-surrogate-field"
     ),
     Hostile(
-        "severity 2.0",
-        _text(_message("h-float", type="severity.proposed", severity=2.0, reason="r")).encode(),
+        "severity 2.5",
+        _text(_message("h-float", type="severity.proposed", severity=2.5, reason="r")).encode(),
         "h-float",
     ),
-    Hostile("severity 3e0", _SEVERITY_3E0, "h-exp"),
+    Hostile("severity 35e-1", _SEVERITY_35E_1, "h-exp"),
     Hostile("technologies null", _TECHNOLOGIES_NULL, "h-tech-null"),
     Hostile("truncated", _text(_message("h-truncated"))[:40].encode(), None),
     Hostile("a JSON string", b'"just a string"', None),

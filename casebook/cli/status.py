@@ -11,6 +11,7 @@ from casebook.settings import Settings
 from casebook.wiring import wall_clock
 from consumers.deployment_status import DeploymentStatus, RoleStatus, deployment_status
 from consumers.errors import RETRIABLE
+from domain.timefmt import format_instant
 
 
 def register(subparsers: Any) -> None:
@@ -55,7 +56,7 @@ def render(status: DeploymentStatus) -> str:
                 )
     lines.append(f"dead letters in the last hour: {status.dead_letters_last_hour}")
     lines.append(f"breaches open: {status.breaches_open}")
-    lines.append(f"as of {status.at.isoformat()}")
+    lines.append(f"as of {format_instant(status.at)}")
     return "\n".join(lines)
 
 

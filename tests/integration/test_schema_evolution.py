@@ -1,9 +1,10 @@
 """Schema evolution: events stored by v1 code, read by v2 code through its upcaster.
 
-Version 2 of `Case.Opened` added `response_clock`; contract 1.2 added `source` to every event.
-Events stored the way earlier code stored them (no such fields, no class_version) must give
-the same verdicts, the same audit and the same hashes when today's code reads them: on
-SQLite and PostgreSQL.
+Version 2 of `Case.Opened` added `response_clock`; contract 1.2 added `source` to every event;
+wire v2 added `wire_version` (events sealed before it were hashed over the v1 form, `+00:00`
+instants). Events stored the way earlier code stored them (no such fields, no class_version)
+must give the same verdicts, the same audit, the same published form and the same hashes
+when today's code reads them: on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -30,9 +31,16 @@ from tests.integration.engine_support import connect_postgres
 SAMPLE = Path("/work/shared/samples/history-small.jsonl")
 
 
+def sealed_as_v1(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Record events as code before wire v2 did: sealed over the `+00:00` form."""
+    monkeypatch.setattr("domain.opening.CURRENT_WIRE_VERSION", 1)
+    monkeypatch.setattr("domain.sealed_aggregate.CURRENT_WIRE_VERSION", 1)
+
+
 def as_stored_by_v1(topic: str, state: bytes) -> bytes:
     document = json.loads(state)
     assert "source" in document and document.pop("source") is None  # before contract 1.2
+    assert document.pop("wire_version") == 1  # sealed over the v1 form, before wire v2
     if topic == "casebook:Case.Opened":
         assert document.pop("class_version") == 2
         assert document.pop("response_clock") == "calendar"
@@ -64,8 +72,11 @@ def downgrade_events(settings) -> int:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
-def test_v1_events_read_by_v2_code_give_the_same_verdicts_and_hashes(settings_factory, backend):
+def test_v1_events_read_by_v2_code_give_the_same_verdicts_and_hashes(
+    settings_factory, backend, monkeypatch
+):
     settings = settings_factory(backend, kafka=False)
+    sealed_as_v1(monkeypatch)
     lines = SAMPLE.read_bytes().splitlines()
     store = open_case_store(settings.stores())
     try:
@@ -81,6 +92,8 @@ def test_v1_events_read_by_v2_code_give_the_same_verdicts_and_hashes(settings_fa
         store.close()
 
     assert after == before  # the upcaster restores exactly what v1 recorded, hashes included
+    assert {json.loads(line)["schema"] for line in after} == {"casebook.event/v1"}
+    assert all(json.loads(line)["at"].endswith("+00:00") for line in after)
     assert verify_export(after).ok
     sla, audit = SlaView(), AuditView()
     for line in after:

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pyarrow.parquet as pq
 import pytest
 
 from analysis.replay import replay_history
-from analysis.sla_export import COLUMNS
+from analysis.sla_export import COLUMNS, INSTANT_COLUMNS
 from casebook.cli import main
 from casebook.policies import load_policy
 from consumers.view_store import ViewStore
@@ -111,6 +112,49 @@ def test_csv_and_parquet_exports_hold_one_row_per_case(filled_settings, tmp_path
     )  # 21:47:33 -> 08:38:19
     no_response = next(r for r in csv_rows if r["case_id"] == "C-7-000005")
     assert no_response["response_minutes"] == "" and no_response["status"] == "breached"
+    assert c14["first_response_at"] == datetime(2026, 9, 2, 8, 38, 19, tzinfo=UTC)
+
+
+def test_duckdb_filters_the_parquet_export_by_a_timestamptz(filled_settings, tmp_path):
+    """The analyst's tool: instants are TIMESTAMPTZ columns, compared as instants."""
+    output = tmp_path / "sla.parquet"
+    assert main(["sla", "--format", "parquet", "--output", str(output)]) == 0
+    cases = replay_history(SAMPLE.read_bytes().splitlines(), load_policy()).report()["sla"]["cases"]
+    cutoff = "2026-09-15 12:00:00+02:00"
+    expected = sorted(
+        case["case_id"]
+        for case in cases
+        if parse_instant(case["opened_at"]) >= parse_instant("2026-09-15T10:00:00Z")
+    )
+    assert 0 < len(expected) < len(cases)
+    connection = duckdb.connect()
+    try:
+        types = dict(
+            connection.execute(
+                "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))",
+                [str(output)],
+            ).fetchall()
+        )
+        found = connection.execute(
+            "SELECT case_id FROM read_parquet(?) WHERE opened_at >= ?::TIMESTAMPTZ"
+            " ORDER BY case_id",
+            [str(output), cutoff],
+        ).fetchall()
+        late = connection.execute(
+            "SELECT count(*) FROM read_parquet(?) WHERE first_response_at > due_at",
+            [str(output)],
+        ).fetchone()
+    finally:
+        connection.close()
+    assert {types[name] for name in INSTANT_COLUMNS} == {"TIMESTAMP WITH TIME ZONE"}
+    assert [case_id for (case_id,) in found] == expected
+    breached_late = [
+        case
+        for case in cases
+        if case["first_response_at"] is not None
+        and parse_instant(case["first_response_at"]) > parse_instant(case["due_at"])
+    ]
+    assert late == (len(breached_late),) and breached_late
 
 
 def test_audited_messages_names_each_audit_row_of_the_cases_asked(filled_settings):

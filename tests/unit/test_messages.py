@@ -133,10 +133,19 @@ def test_at_must_be_a_timestamp_with_an_offset(bad_at: object) -> None:
     assert_invalid(document)
 
 
-@pytest.mark.parametrize("severity", ["2", 2.0, 2.5, True, 0, 5, -1, None])
+@pytest.mark.parametrize("severity", ["2", 2.5, True, 0, 5, -1, None, 4.000001, 0.0])
 def test_severity_is_strictly_an_integer_from_1_to_4(severity: object) -> None:
     assert_invalid(opened(severity=severity))  # type: ignore[arg-type]
     assert_invalid(proposed(1, severity=severity))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("written", ["2.0", "2e0", "20E-1", "2.000"])
+def test_a_severity_written_with_a_zero_fraction_is_that_integer(written: str) -> None:
+    """JSON has one number type and JSON Schema's `integer` takes 2.0: so does the parser."""
+    text = json.dumps(opened(severity=3)).replace('"severity": 3', f'"severity": {written}')
+    parsed = parse_message(text)
+    assert isinstance(parsed, m.CaseOpened), parsed
+    assert parsed.severity == 2 and type(parsed.severity) is int
 
 
 @pytest.mark.parametrize(
@@ -247,8 +256,13 @@ def test_a_naive_at_is_not_salvaged_as_an_instant() -> None:
         ("2026-09-01T14:01:00.5+02:00", datetime(2026, 9, 1, 12, 1, 0, 500000, tzinfo=UTC)),
         ("2026-09-01T12:01:00.123456789Z", datetime(2026, 9, 1, 12, 1, 0, 123456, tzinfo=UTC)),
         ("2026-09-01T12:01:00-00:00", datetime(2026, 9, 1, 12, 1, tzinfo=UTC)),
-        ("1970-01-01T01:00:00+01:00", m.EARLIEST_AT),
-        ("8999-12-31T23:59:59Z", m.LATEST_AT - timedelta(seconds=1)),
+        ("1970-01-01T00:00:00Z", datetime(1970, 1, 1, tzinfo=UTC)),
+        ("8999-12-31T23:59:59Z", datetime(8999, 12, 31, 23, 59, 59, tzinfo=UTC)),
+        # the bound is on the date as written: these are 1969 and 9000 in UTC
+        ("1970-01-01T00:30:00+01:00", datetime(1969, 12, 31, 23, 30, tzinfo=UTC)),
+        ("8999-12-31T23:00:00-23:59", datetime(9000, 1, 1, 22, 59, tzinfo=UTC)),
+        ("2000-02-29T12:00:00Z", datetime(2000, 2, 29, 12, tzinfo=UTC)),
+        ("2024-02-29T12:00:00Z", datetime(2024, 2, 29, 12, tzinfo=UTC)),
     ],
 )
 def test_every_rfc_3339_form_of_at_is_valid(text: str, instant: datetime) -> None:
@@ -263,11 +277,14 @@ def test_every_rfc_3339_form_of_at_is_valid(text: str, instant: datetime) -> Non
     "bad_at",
     [
         "1969-12-31T23:59:59Z",
-        "1970-01-01T00:30:00+01:00",  # 1969 in UTC
+        "1969-12-31T23:30:00-01:00",  # 1970 in UTC, 1969 as written
         "9000-01-01T00:00:00Z",
-        "8999-12-31T23:00:00-05:00",  # 9000 in UTC
         "9999-12-31T23:00:00Z",  # its due time would be past the last instant Python has
         "0001-01-01T00:30:00+01:00",  # in UTC, before the first one
+        "2023-02-29T12:00:00Z",  # not a leap year
+        "2100-02-29T12:00:00Z",  # a century not divisible by 400
+        "2026-04-31T12:00:00Z",
+        "2026-09-01T12:00:60Z",  # RFC 3339's leap second: the contract refuses it
     ],
 )
 def test_at_out_of_the_supported_range_is_invalid_and_not_salvaged(bad_at: str) -> None:
@@ -284,5 +301,5 @@ def test_a_malformed_at_is_named_in_the_rejection() -> None:
     invalid = assert_invalid(document)
     assert invalid.rejection.detail == (
         "case.responded.at: Input should be an RFC 3339 timestamp with an offset, "
-        "like 2026-09-01T21:47:33Z"
+        "on a real date from 1970 to 8999, like 2026-09-01T21:47:33Z"
     )

@@ -1,11 +1,17 @@
-"""The instant texts the hash chain and the report are made of: fast paths, same text."""
+"""The instant texts the hash chain and the reports are made of: one format, two fixed widths."""
 
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from domain.event_wire import utc_text
-from domain.timefmt import format_instant, parse_instant
+from domain.timefmt import (
+    format_exact_instant,
+    format_instant,
+    format_offset_instant,
+    parse_instant,
+)
 
 PLUS_TWO = timezone(timedelta(hours=2))
 
@@ -20,9 +26,26 @@ PLUS_TWO = timezone(timedelta(hours=2))
         (datetime(2026, 9, 1, 23, 47, 33, tzinfo=PLUS_TWO), "2026-09-01T21:47:33.000000+00:00"),
     ],
 )
-def test_utc_text_is_utc_with_microseconds(instant: datetime, text: str) -> None:
-    assert utc_text(instant) == text
-    assert utc_text(instant) == instant.astimezone(UTC).isoformat(timespec="microseconds")
+def test_wire_v1_text_is_utc_with_microseconds_and_an_offset(instant: datetime, text: str) -> None:
+    assert format_offset_instant(instant) == text
+    assert format_offset_instant(instant) == instant.astimezone(UTC).isoformat(
+        timespec="microseconds"
+    )
+    assert format_exact_instant(instant) == text.replace("+00:00", "Z")
+
+
+INSTANTS = st.datetimes(
+    min_value=datetime(1970, 1, 1), max_value=datetime(8999, 12, 31), timezones=st.just(UTC)
+)
+
+
+@given(INSTANTS, INSTANTS)
+def test_texts_of_one_width_compare_as_their_instants(first: datetime, second: datetime) -> None:
+    assert (format_exact_instant(first) < format_exact_instant(second)) == (first < second)
+    seconds = (first.replace(microsecond=0), second.replace(microsecond=0))
+    texts = (str(format_instant(first)), str(format_instant(second)))
+    assert (texts[0] < texts[1]) == (seconds[0] < seconds[1])
+    assert parse_instant(format_exact_instant(first)) == first
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,6 @@
-"""End to end: `casebook serve` as a subprocess, driven by a real headless Chromium.
+"""End to end: `casebook serve` as a subprocess, driven by a real headless Chromium: the
+dashboard's pages, and the API's own documentation (/docs: Swagger UI, authorized with a
+token, running requests).
 
 Chromium and chromedriver are Debian's (installed by `infra/browser/install-chromium.sh`
 when missing); Selenium drives them through that chromedriver, never downloading one.
@@ -6,6 +8,7 @@ when missing); Selenium drives them through that chromedriver, never downloading
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -57,7 +60,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serving(data_dir) as (base, log):
         yield base
     served = log.read_text()
-    assert "GET /api/sla" in served  # the access log was written ...
+    assert "GET /api/" in served  # the access log was written ...
     assert not any(token in served for token in TOKENS)  # ... and names no token
 
 
@@ -172,3 +175,60 @@ def test_an_analyst_sees_compliance_but_not_case_histories(server, browser):
     browser.find_element(By.ID, "logout").click()
     assert browser.execute_script("return sessionStorage.length") == 0
     assert browser.find_element(By.ID, "login").is_displayed()
+
+
+def open_docs(driver: WebDriver, base: str) -> None:
+    driver.get(f"{base}/")
+    driver.execute_script("sessionStorage.clear(); localStorage.clear()")
+    driver.get(f"{base}/docs")
+    until(
+        driver,
+        lambda d: (
+            "Casebook" in d.find_element(By.CSS_SELECTOR, ".information-container .title").text
+        ),
+        "Swagger UI showing the API's title",
+    )
+
+
+def try_whoami(driver: WebDriver) -> tuple[str, str]:
+    """Run GET /api/whoami from its Swagger UI block: the status and body it shows."""
+    block = driver.find_element(By.ID, "operations-operations-whoami_api_whoami_get")
+    if "is-open" not in (block.get_attribute("class") or ""):
+        block.find_element(By.CSS_SELECTOR, ".opblock-summary-control").click()
+    if not block.find_elements(By.CSS_SELECTOR, "button.execute"):
+        until(driver, lambda d: block.find_element(By.CSS_SELECTOR, ".try-out__btn"), "Try it out")
+        block.find_element(By.CSS_SELECTOR, ".try-out__btn").click()
+    until(driver, lambda d: block.find_element(By.CSS_SELECTOR, "button.execute"), "Execute")
+    block.find_element(By.CSS_SELECTOR, "button.execute").click()
+    status = until(
+        driver,
+        lambda d: (
+            block.find_element(
+                By.CSS_SELECTOR, ".live-responses-table .response .response-col_status"
+            ).text
+        ),
+        "the live response",
+    )
+    body = block.find_element(By.CSS_SELECTOR, ".live-responses-table .response pre").text
+    return status.strip(), body
+
+
+def test_docs_open_without_a_token_and_run_a_request_once_authorized(server, browser):
+    open_docs(browser, server)
+    status, body = try_whoami(browser)
+    assert status == "401" and "token" in body.lower()  # not authorized yet: the API refuses
+
+    browser.find_element(By.CSS_SELECTOR, ".auth-wrapper button.authorize").click()
+    modal = until(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".modal-ux"), "the modal")
+    modal.find_element(By.CSS_SELECTOR, "input").send_keys(TOKEN_OF["auditor"])
+    modal.find_element(By.CSS_SELECTOR, "button.modal-btn.auth.authorize").click()
+    until(browser, lambda d: modal.find_element(By.CSS_SELECTOR, "button.btn-done"), "Close")
+    modal.find_element(By.CSS_SELECTOR, "button.btn-done").click()
+
+    status, body = try_whoami(browser)
+    assert status == "200"
+    assert json.loads(body) == {"role": "auditor"}
+    assets = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+    )
+    assert assets and all(name.startswith(server) for name in assets)  # nothing from a CDN
