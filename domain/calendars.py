@@ -31,6 +31,10 @@ ALWAYS_OPEN: tuple[Intervals, ...] = (((0, 1440),),) * 7
 NEVER = datetime(9000, 1, 1, tzinfo=UTC)
 """A due instant after it is "never" (contract: printed null, never breached)."""
 _PROBE = timedelta(hours=3)
+_RULE_PROBE = timedelta(days=7)
+_RULES_FROM = 2038
+"""From 2038 on, zone files give no explicit transitions, only their yearly rule (at most
+two changes a year, months apart), so a weekly probe finds every change."""
 _DAY = timedelta(days=1)
 _LAST_DAY = date(9000, 1, 2)
 
@@ -88,20 +92,71 @@ class Calendar:
 
     def due(self, start: datetime, target: timedelta) -> datetime | None:
         """The earliest instant D with `business_time(start, D) == target`; None ("never")
-        if that is after 9000-01-01. Reached at the end of an open span, D is its closing."""
+        if that is after 9000-01-01. Reached at the end of an open span, D is its closing.
+
+        Walks the local dates from `start`, but skips a whole local year at once when the
+        target lies beyond it (its total is counted, not walked: see `_year_total`), so a
+        sparse calendar answers as fast as a busy one."""
         if target <= timedelta(0):
             return start
         remaining = target
-        for begin, end in self.spans_from(start):
-            length = end - begin
-            if remaining <= length:
-                due = begin + remaining
-                return None if due > NEVER else due
-            remaining -= length
+        first = self._local_date(start)
+        day = first - _DAY
+        while day < _LAST_DAY:
+            if day.month == 1 and day.day == 1 and day > first + _DAY:
+                total = _year_total(self, day.year)
+                if remaining > total:
+                    remaining -= total
+                    day = date(day.year + 1, 1, 1) if day.year < 8999 else _LAST_DAY
+                    continue
+            for begin, end in self.day_spans(day):
+                if end <= start:
+                    continue
+                begin = max(begin, start)
+                length = end - begin
+                if remaining <= length:
+                    due = begin + remaining
+                    return None if due > NEVER else due
+                remaining -= length
+            day += _DAY
         return None
 
     def _local_date(self, instant: datetime) -> date:
         return instant.astimezone(self.zone).date()
+
+
+def _wall_minutes(intervals: Intervals) -> timedelta:
+    return timedelta(minutes=sum(end - start for start, end in intervals))
+
+
+@functools.lru_cache(maxsize=16_384)
+def _year_total(calendar: Calendar, year: int) -> timedelta:
+    """The open time of the local dates of one year, counted rather than walked: a date of
+    constant UTC offset is open exactly its intervals' wall-clock minutes, so the year is
+    the weekdays' minutes, less its holidays', corrected on the few dates an offset change
+    touches (computed from their spans)."""
+    first, following = date(year, 1, 1), date(year + 1, 1, 1)
+    week = [_wall_minutes(intervals) for intervals in calendar.weekly]
+    total = 52 * sum(week, timedelta(0))  # 364 days: 52 of each weekday, then 1 or 2 more
+    for extra in range((following - first).days - 364):
+        total += week[(first.weekday() + extra) % 7]
+    for holiday in calendar.holidays:
+        if holiday.year == year:
+            total -= _wall_minutes(calendar.weekly[holiday.weekday()])
+    touched: set[date] = set()
+    for instant, _ in _changes_between(
+        calendar.zone,
+        datetime(year, 1, 1, tzinfo=UTC) - 2 * _DAY,
+        datetime(year, 12, 31, tzinfo=UTC) + 3 * _DAY,
+    ):
+        for moment in (instant - timedelta(seconds=1), instant):
+            touched.add(moment.astimezone(calendar.zone).date())
+    for day in touched:
+        if day.year == year and day not in calendar.holidays:
+            spans = _day_spans(calendar, day)
+            total += sum((end - begin for begin, end in spans), timedelta(0))
+            total -= _wall_minutes(calendar.weekly[day.weekday()])
+    return total
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -154,14 +209,17 @@ def _changes_between(
 @functools.lru_cache(maxsize=4_096)
 def _changes_in_year(zone: tzinfo, year: int) -> tuple[tuple[datetime, timedelta], ...]:
     """Every instant of the UTC year at which the zone's offset changes, with the new one."""
+    if year > _RULES_FROM and not _changes_in_year(zone, _RULES_FROM):
+        return ()  # its yearly rule has no summer time: nothing changes any more
     changes = []
     probe = datetime(year, 1, 1, tzinfo=UTC)
-    year_end = datetime(year + 1, 1, 1, tzinfo=UTC) if year < 9999 else datetime.max.replace(
-        tzinfo=UTC
+    year_end = (
+        datetime(year + 1, 1, 1, tzinfo=UTC) if year < 9999 else datetime.max.replace(tzinfo=UTC)
     )
     offset = _offset(zone, probe)
+    step = _PROBE if year < _RULES_FROM else _RULE_PROBE
     while probe < year_end:
-        following = min(probe + _PROBE, year_end)
+        following = min(probe + step, year_end)
         if _offset(zone, following) == offset:
             probe = following
             continue

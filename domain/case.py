@@ -32,9 +32,10 @@ from domain.policy import Policy
 from domain.reasons import Rejection
 from domain.sealed_aggregate import SealedAggregate
 from domain.sealing import built_event, initialised_aggregate, sealed_event
+from domain.severity_changes import SeverityChanges
 
 
-class Case(SealedAggregate):
+class Case(SeverityChanges, SealedAggregate):
     """One support case, from opening to closing."""
 
     TOPIC = "casebook:Case"
@@ -62,11 +63,15 @@ class Case(SealedAggregate):
             return case
 
     class Opened(Event, Aggregate.Created):
-        """Version 2 added `response_clock` (v1 targets all ran on the calendar clock)."""
+        """Version 2 added `response_clock` (v1 targets all ran on the calendar clock);
+        version 3 the case's calendar pinned (SLA v2; None under a policy without one)."""
 
         TOPIC = "casebook:Case.Opened"
-        class_version = 2
-        OMIT_WHEN_DEFAULT: ClassVar[dict[str, Any]] = {"response_clock": "calendar"}
+        class_version = 3
+        PINS: ClassVar[dict[str, Any]] = dict.fromkeys(
+            ("calendar_id", "calendar_hash", "tzdata_version")
+        )
+        OMIT_WHEN_DEFAULT: ClassVar[dict[str, Any]] = {"response_clock": "calendar", **PINS}
         customer_id: str
         tier: str
         requested_severity: int
@@ -82,11 +87,18 @@ class Case(SealedAggregate):
         first_response_minutes: int
         due_at: datetime
         response_clock: str
+        calendar_id: str | None
+        calendar_hash: str | None
+        tzdata_version: str | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             """Events stored by v1 code: their targets ran on the calendar clock."""
             state["response_clock"] = "calendar"
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state.update(Case.Opened.PINS)  # recorded before calendars: none pinned
 
         def mutate(self, aggregate: Any) -> Any:
             assert aggregate is None
@@ -237,51 +249,6 @@ class Case(SealedAggregate):
                 return self._reopen(message)
             case CaseClosed():
                 self._record(self.Closed, message)
-        return None
-
-    def _propose(self, message: ProposedMessage) -> Rejection | None:
-        rejection = rules.check_proposal(self, message)
-        if rejection is not None:
-            return rejection
-        proposal_id = message.effective_proposal_id
-        if self.pending_proposal is not None:
-            self._record(
-                self.SeverityProposalSuperseded,
-                message,
-                proposal_id=self.pending_proposal.proposal_id,
-                superseded_by=proposal_id,
-            )
-        self._record(
-            self.SeverityProposed,
-            message,
-            proposal_id=proposal_id,
-            from_severity=self.severity,
-            to_severity=message.severity,
-            reason=message.reason,
-        )
-        return None
-
-    def _decide(self, message: AgreedMessage | DeclinedMessage) -> Rejection | None:
-        rejection = rules.check_decision(self, message)
-        if rejection is not None:
-            return rejection
-        pending = self.pending_proposal
-        assert pending is not None  # check_decision guarantees it
-        if isinstance(message, AgreedMessage):
-            self._record(
-                self.SeverityAgreed,
-                message,
-                proposal_id=pending.proposal_id,
-                from_severity=self.severity,
-                to_severity=pending.to_severity,
-            )
-        else:
-            self._record(
-                self.SeverityDeclined,
-                message,
-                proposal_id=pending.proposal_id,
-                severity=self.severity,
-            )
         return None
 
     def _resolve(self, message: CaseResolved) -> Rejection | None:

@@ -4,13 +4,16 @@ policy, which the `Case` aggregate records as its `Opened` event."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from domain.calendar_policy import ALWAYS_CALENDAR
 from domain.case_state import case_aggregate_id, message_cause
 from domain.chain import GENESIS_HASH, UNSEALED
 from domain.event_wire import CURRENT_WIRE_VERSION
 from domain.messages import CaseOpened
 from domain.policy import Policy
+from domain.zones import TZDATA_VERSION
 
 
 def opened_fields(
@@ -21,7 +24,6 @@ def opened_fields(
     initial version); an unsealed case's chain starts `UNSEALED`."""
     cap = policy.cap_for(message.technologies)
     severity = max(message.severity, cap.level) if cap else message.severity
-    target = policy.first_response_target(severity)
     cause = message_cause(message)
     return {
         "originator_id": case_aggregate_id(message.case_id),
@@ -45,7 +47,40 @@ def opened_fields(
         "policy_id": policy.id,
         "policy_version": policy.version,
         "policy_hash": policy.content_hash,
-        "first_response_minutes": int(target.total_seconds() // 60),
-        "due_at": cause["timestamp"] + target,
-        "response_clock": "calendar",
+        **_first_response(message, policy, severity, cause["timestamp"]),
     }
+
+
+def _first_response(
+    message: CaseOpened, policy: Policy, severity: int, at: datetime
+) -> dict[str, Any]:
+    """The first-response target and due instant; under a policy with calendars (SLA v2) in
+    the case's business time, its calendar pinned by id, content hash and zone rules."""
+    if not policy.has_calendars:
+        target = policy.first_response_target(severity)
+        return {
+            "first_response_minutes": int(target.total_seconds() // 60),
+            "due_at": at + target,
+            "response_clock": "calendar",
+            **_NO_PINS,
+        }
+    calendar = policy.calendar_for(message.customer.tier, message.customer.id)
+    minutes, clock = policy.first_response(severity, calendar)
+    due = clock.due(at, timedelta(minutes=minutes))
+    return {
+        "first_response_minutes": minutes,
+        "due_at": NEVER_DUE if due is None else due,
+        "response_clock": "calendar" if clock is ALWAYS_CALENDAR else "business",
+        "calendar_id": calendar.id,
+        "calendar_hash": calendar.content_hash,
+        "tzdata_version": TZDATA_VERSION,
+    }
+
+
+_NO_PINS: dict[str, None] = {
+    "calendar_id": None,
+    "calendar_hash": None,
+    "tzdata_version": None,
+}
+NEVER_DUE = datetime.max.replace(tzinfo=UTC)
+"""A due instant past 9000-01-01 ("never": reports print null, nothing is breached)."""

@@ -33,7 +33,18 @@ class OpenedData(_Data):
     first_response_minutes: int
     due_at: AwareDatetime
     response_clock: str = Field(
-        default="calendar", description="the clock targets run on; omitted when `calendar`"
+        default="calendar",
+        description="the clock the first response runs on: `calendar` (24/7, omitted) or"
+        " `business` (the case's calendar, SLA v2)",
+    )
+    calendar_id: str | None = Field(
+        default=None, description="SLA v2: the case's calendar (omitted under a v1 policy)"
+    )
+    calendar_hash: str | None = Field(
+        default=None, description="SHA-256 of the calendar's canonical JSON as written"
+    )
+    tzdata_version: str | None = Field(
+        default=None, description="the IANA tz database release the verdicts use"
     )
 
 

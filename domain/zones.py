@@ -29,10 +29,10 @@ class UnknownZone(ValueError):
 @functools.cache
 def load_zone(name: str) -> ZoneInfo:
     """The zone called `name`; UnknownZone if there is none."""
-    if not _NAME.match(name) or ".." in name:
-        raise UnknownZone(f"{name!r} is not an IANA time zone name")
     if _FIXED_OFFSET.match(name):
         raise UnknownZone(f"{name!r} is a fixed offset; name the zone (e.g. Europe/Berlin)")
+    if not _NAME.match(name) or ".." in name:
+        raise UnknownZone(f"{name!r} is not an IANA time zone name")
     resource = resources.files("tzdata").joinpath("zoneinfo", *name.split("/"))
     if not resource.is_file():
         raise UnknownZone(f"{name!r} is not a time zone of the tz database {TZDATA_VERSION}")

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from domain.case import Case
+from domain.opening import NEVER_DUE
 from domain.timefmt import format_instant
 
 Status = Literal["met", "breached", "void", "pending"]
@@ -66,7 +67,7 @@ class SlaCase:
             if self.severity_changes
             else self.sla_severity,
             "opened_at": format_instant(self.opened_at),
-            "due_at": format_instant(self.due_at),
+            "due_at": None if self.due_at == NEVER_DUE else format_instant(self.due_at),
             "first_response_at": format_instant(responded),
             "status": self._status(as_of, responded),
         }

@@ -5,6 +5,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from domain.policy import Policy, parse_policy
 
 
@@ -16,3 +18,14 @@ def load_policy(path: Path | None = None) -> Policy:
         else resources.files(__package__).joinpath("default.json").read_text(encoding="utf-8")
     )
     return parse_policy(text)
+
+
+def describe_policy_error(error: ValidationError) -> str:
+    """The first offending key and what is wrong with it, as one line: what a command that
+    refuses a policy prints (`calendars.eu-office.timezone: 'Mars/Olympus' is not ...`)."""
+    first = error.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in first["loc"] if not str(part).startswith("function-"))
+    message = str(first["msg"]).removeprefix("Value error, ")
+    more = error.error_count() - 1
+    suffix = f" (and {more} more)" if more else ""
+    return f"{where or 'policy'}: {message}{suffix}"

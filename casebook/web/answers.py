@@ -57,7 +57,9 @@ class SlaCase(Answer):
     requested_severity: int
     current_severity: int
     opened_at: Instant
-    due_at: Instant
+    due_at: Instant | None = Field(
+        description="null: never (a business-hours target that falls after year 9000)"
+    )
     first_response_at: Instant | None
     status: Status
 

@@ -1,6 +1,7 @@
 """Schema evolution: events stored by v1 code, read by v2 code through its upcaster.
 
-Version 2 of `Case.Opened` added `response_clock`; contract 1.2 added `source` to every event;
+Versions 2 and 3 of `Case.Opened` added `response_clock` and the pinned calendar (SLA v2);
+contract 1.2 added `source` to every event;
 wire v2 added `wire_version` (events sealed before it were hashed over the v1 form, `+00:00`
 instants). Events stored the way earlier code stored them (no such fields, no class_version)
 must give the same verdicts, the same audit, the same published form and the same hashes
@@ -42,8 +43,10 @@ def as_stored_by_v1(topic: str, state: bytes) -> bytes:
     assert "source" in document and document.pop("source") is None  # before contract 1.2
     assert document.pop("wire_version") == 1  # sealed over the v1 form, before wire v2
     if topic == "casebook:Case.Opened":
-        assert document.pop("class_version") == 2
+        assert document.pop("class_version") == 3
         assert document.pop("response_clock") == "calendar"
+        for pin in ("calendar_id", "calendar_hash", "tzdata_version"):  # SLA v2 (class v3)
+            assert document.pop(pin) is None
     return json.dumps(document).encode()
 
 
