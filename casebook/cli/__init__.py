@@ -25,6 +25,7 @@ from casebook.cli import (
     views,
     whatif,
 )
+from casebook.policies import PolicyError
 
 PRIVATE_UMASK = 0o077
 COMMAND_MODULES = (
@@ -68,6 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValidationError, SettingsError) as error:
         # Named by setting and problem only: settings hold secrets (tokens, passwords).
         print(f"casebook: invalid settings: {describe_settings_error(error)}", file=sys.stderr)
+        return 2
+    except PolicyError as error:
+        print(f"casebook: invalid policy {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         # The reader went away (`casebook ... | head`): stop quietly, as Unix tools do.

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from casebook.policies import describe_policy_error, load_policy
+from casebook.policies import PolicyError, describe_policy_error, load_policy
 from domain.calendar_policy import ALWAYS, ALWAYS_CALENDAR, METRICS
 from domain.calendars import WEEKDAYS, Calendar
 from domain.policy import Policy, parse_policy
@@ -52,9 +52,8 @@ def register(subparsers: Any) -> None:
 def run_check(args: argparse.Namespace) -> int:
     try:
         policy = load_policy(args.file)
-    except (OSError, ValueError) as error:
-        detail = describe_policy_error(error) if isinstance(error, ValidationError) else error
-        print(f"casebook policy check: {args.file}: {detail}", file=sys.stderr)
+    except PolicyError as error:
+        print(f"casebook policy check: {error}", file=sys.stderr)
         return 2
     opening = args.opening or datetime.now(UTC)  # an edge, not the domain: the wall clock
     sys.stdout.write(describe_policy(policy, opening))

@@ -8,10 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from analysis.whatif import what_if
-from casebook.policies import load_policy
+from casebook.policies import PolicyError, load_policy
 from casebook.settings import Settings
 from domain.timefmt import parse_instant
 
@@ -34,8 +32,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         candidate = load_policy(args.policy)
         recorded = load_policy(args.recorded_policy or Settings().policy_file)
-    except ValidationError as error:
-        print(f"casebook whatif: invalid policy: {error}", file=sys.stderr)
+    except PolicyError as error:
+        print(f"casebook whatif: invalid policy {error}", file=sys.stderr)
         return 2
     lines = args.input.read_bytes().splitlines()
     report = what_if(lines, recorded, candidate, args.as_of)

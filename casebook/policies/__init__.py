@@ -10,14 +10,27 @@ from pydantic import ValidationError
 from domain.policy import Policy, parse_policy
 
 
+class PolicyError(ValueError):
+    """A policy file that cannot be used: its path, the first offending key and why."""
+
+
 def load_policy(path: Path | None = None) -> Policy:
-    """Load a policy file; with no path, the default policy (the contract's tables)."""
-    text = (
-        path.read_text(encoding="utf-8")
-        if path is not None
-        else resources.files(__package__).joinpath("default.json").read_text(encoding="utf-8")
-    )
-    return parse_policy(text)
+    """Load a policy file; with no path, the default policy (the contract's tables).
+
+    PolicyError when the file cannot be read or is not a usable policy: the whole policy is
+    refused before any message is decided (contract SLA 2.0), never turned into rejections.
+    """
+    try:
+        text = (
+            path.read_text(encoding="utf-8")
+            if path is not None
+            else resources.files(__package__).joinpath("default.json").read_text(encoding="utf-8")
+        )
+        return parse_policy(text)
+    except ValidationError as error:
+        raise PolicyError(f"{path}: {describe_policy_error(error)}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise PolicyError(f"{path}: cannot be read ({error})") from None
 
 
 def describe_policy_error(error: ValidationError) -> str:

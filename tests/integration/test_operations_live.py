@@ -17,6 +17,7 @@ from consumers.view_store import ViewStore
 from tests.faults.conftest import wait_for
 from tests.integration.engine_support import SAMPLES, EngineProcess, casebook_json, publish
 from tests.integration.operations_support import PROCESSES, free_port_base, get, running_prometheus
+from tests.unit.test_verification import export_of
 
 SAMPLE_REJECTED = 9
 """Rejections in the sample's golden report."""
@@ -68,8 +69,9 @@ def test_prometheus_scrapes_every_role_through_the_sample(
             )
             views = ViewStore(settings.stores())
             try:
-                wait_for(
-                    lambda: views.counts()["rejected"] == SAMPLE_REJECTED,
+                every = {"events": len(export_of()), "rejected": SAMPLE_REJECTED}
+                wait_for(  # every event too: the rejections may land before the last events
+                    lambda: {k: views.counts()[k] for k in every} == every,
                     timeout_s=60,
                     what="views",
                     engines=(engine,),

@@ -228,3 +228,17 @@ def test_policy_holidays_fills_a_calendar_from_the_holidays_package(tmp_path: Pa
     assert main(["policy", "holidays", "--country", "XX", "--years", "2026"]) == 2
     assert main([*command, "--policy", str(target), "--calendar", "apac"]) == 2
     assert "no calendar 'apac'" in capsys.readouterr().err
+
+
+def test_a_command_refuses_an_unusable_policy_before_deciding_anything(
+    tmp_path: Path, capsys
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(DOCUMENT | {"targets": {"2": {"resolution": -1}}}))
+    history = tmp_path / "history.jsonl"
+    history.write_text(json.dumps(opened(0)) + "\n")
+    assert main(["replay", "--input", str(history), "--policy", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"casebook: invalid policy {bad}: targets.2.resolution: ")
+    assert "Traceback" not in err
+    assert main(["whatif", "--input", str(history), "--policy", str(bad)]) == 2
