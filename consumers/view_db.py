@@ -48,15 +48,17 @@ class ViewDatabase:
         else:
             self._add_warning_checks()
         if not self._column_exists("views_audit_events", "source"):
-            self._add_source_column()
+            self._add_column("views_audit_events", "source")  # contract 1.2: none named
+        if not self._column_exists("views_sla_cases", "warn_at"):
+            self._add_column("views_sla_cases", "warn_at")  # SLA v2: shares of real time
 
-    def _add_source_column(self) -> None:
-        """Views written before contract 1.2 gain the column; their rows name no source."""
+    def _add_column(self, table: str, column: str) -> None:
+        """Views written by an earlier version gain a text column; their rows hold NULL."""
         if self._postgres:  # another process may be adding it too
-            self._execute("ALTER TABLE views_audit_events ADD COLUMN IF NOT EXISTS source TEXT")
+            self._execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} TEXT")
             return
         try:
-            self._execute("ALTER TABLE views_audit_events ADD COLUMN source TEXT")
+            self._execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
         except sqlite3.OperationalError as error:
             if "duplicate column" not in str(error):
                 raise

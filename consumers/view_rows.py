@@ -54,6 +54,7 @@ def sla_params(row: SlaCase) -> tuple[Any, ...]:
         iso(row.closed_at),
         changes,
         row.version,
+        None if row.warn_at is None else json.dumps([at.isoformat() for at in row.warn_at]),
     )
 
 
@@ -88,4 +89,10 @@ def sla_case(row: Any) -> SlaCase:
         closed_at=datetime.fromisoformat(row[7]) if row[7] else None,
         severity_changes=[(datetime.fromisoformat(at), sev) for at, sev in json.loads(row[8])],
         version=row[9],
+        warn_at=_warn_at(row[10]) if len(row) > 10 and row[10] else None,
     )
+
+
+def _warn_at(text: str) -> tuple[datetime, datetime]:
+    half, three_quarters = json.loads(text)
+    return datetime.fromisoformat(half), datetime.fromisoformat(three_quarters)

@@ -10,7 +10,7 @@ SCHEMA = (
         case_id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, sla_severity INTEGER NOT NULL,
         requested_severity INTEGER NOT NULL, opened_at TEXT NOT NULL, due_at TEXT NOT NULL,
         first_response_at TEXT, closed_at TEXT, severity_changes TEXT NOT NULL,
-        version INTEGER NOT NULL)""",
+        version INTEGER NOT NULL, warn_at TEXT)""",
     """CREATE TABLE IF NOT EXISTS views_audit_events (
         case_id TEXT NOT NULL, version INTEGER NOT NULL, type TEXT NOT NULL, at TEXT NOT NULL,
         actor_id TEXT NOT NULL, actor_role TEXT NOT NULL, message_id TEXT NOT NULL,

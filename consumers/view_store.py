@@ -101,7 +101,7 @@ class ViewStore(ViewQueries, WarningChecks):
             audit_rows,
         )
         self._executemany(
-            "INSERT INTO views_sla_cases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "INSERT INTO views_sla_cases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (case_id) DO UPDATE SET first_response_at = excluded.first_response_at, "
             "closed_at = excluded.closed_at, severity_changes = excluded.severity_changes, "
             "version = excluded.version",

@@ -64,14 +64,21 @@ class Case(SeverityChanges, SealedAggregate):
 
     class Opened(Event, Aggregate.Created):
         """Version 2 added `response_clock` (v1 targets all ran on the calendar clock);
-        version 3 the case's calendar pinned (SLA v2; None under a policy without one)."""
+        version 3 the case's calendar pinned and its warnings' business-time thresholds
+        (SLA v2; None under a policy without calendars)."""
 
         TOPIC = "casebook:Case.Opened"
         class_version = 3
-        PINS: ClassVar[dict[str, Any]] = dict.fromkeys(
-            ("calendar_id", "calendar_hash", "tzdata_version")
+        V3_FIELDS: ClassVar[dict[str, Any]] = dict.fromkeys(
+            (
+                "calendar_id",
+                "calendar_hash",
+                "tzdata_version",
+                "half_time_at",
+                "three_quarter_time_at",
+            )
         )
-        OMIT_WHEN_DEFAULT: ClassVar[dict[str, Any]] = {"response_clock": "calendar", **PINS}
+        OMIT_WHEN_DEFAULT: ClassVar[dict[str, Any]] = {"response_clock": "calendar", **V3_FIELDS}
         customer_id: str
         tier: str
         requested_severity: int
@@ -90,6 +97,8 @@ class Case(SeverityChanges, SealedAggregate):
         calendar_id: str | None
         calendar_hash: str | None
         tzdata_version: str | None
+        half_time_at: datetime | None  # the warnings' thresholds in business time (else
+        three_quarter_time_at: datetime | None  # None: a share of the span to `due_at`)
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -98,7 +107,7 @@ class Case(SeverityChanges, SealedAggregate):
 
         @staticmethod
         def upcast_v2_v3(state: dict[str, Any]) -> None:
-            state.update(Case.Opened.PINS)  # recorded before calendars: none pinned
+            state.update(Case.Opened.V3_FIELDS)  # recorded before calendars: none pinned
 
         def mutate(self, aggregate: Any) -> Any:
             assert aggregate is None

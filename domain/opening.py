@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.calendar_policy import ALWAYS_CALENDAR
+from domain.calendars import Calendar
 from domain.case_state import case_aggregate_id, message_cause
 from domain.chain import GENESIS_HASH, UNSEALED
 from domain.event_wire import CURRENT_WIRE_VERSION
@@ -66,21 +67,33 @@ def _first_response(
         }
     calendar = policy.calendar_for(message.customer.tier, message.customer.id)
     minutes, clock = policy.first_response(severity, calendar)
-    due = clock.due(at, timedelta(minutes=minutes))
+    target = timedelta(minutes=minutes)
+    due = clock.due(at, target)
+    business = clock is not ALWAYS_CALENDAR
     return {
         "first_response_minutes": minutes,
         "due_at": NEVER_DUE if due is None else due,
-        "response_clock": "calendar" if clock is ALWAYS_CALENDAR else "business",
+        "response_clock": "business" if business else "calendar",
         "calendar_id": calendar.id,
         "calendar_hash": calendar.content_hash,
         "tzdata_version": TZDATA_VERSION,
+        # On the 24/7 clock a share of the time to `due_at` is a share of the target.
+        "half_time_at": _threshold(clock, at, target / 2) if business else None,
+        "three_quarter_time_at": _threshold(clock, at, target * 3 / 4) if business else None,
     }
+
+
+def _threshold(clock: Calendar, at: datetime, share: timedelta) -> datetime:
+    instant = clock.due(at, share)
+    return NEVER_DUE if instant is None else instant
 
 
 _NO_PINS: dict[str, None] = {
     "calendar_id": None,
     "calendar_hash": None,
     "tzdata_version": None,
+    "half_time_at": None,
+    "three_quarter_time_at": None,
 }
 NEVER_DUE = datetime.max.replace(tzinfo=UTC)
 """A due instant past 9000-01-01 ("never": reports print null, nothing is breached)."""

@@ -46,6 +46,12 @@ class OpenedData(_Data):
     tzdata_version: str | None = Field(
         default=None, description="the IANA tz database release the verdicts use"
     )
+    half_time_at: AwareDatetime | None = Field(
+        default=None, description="SLA v2, business clock: when half the target has passed"
+    )
+    three_quarter_time_at: AwareDatetime | None = Field(
+        default=None, description="SLA v2, business clock: when three quarters have passed"
+    )
 
 
 class ResponseData(_Data):

@@ -31,6 +31,8 @@ class SlaCase:
     closed_at: datetime | None = None
     severity_changes: list[tuple[datetime, int]] = field(default_factory=list)
     version: int = 0
+    warn_at: tuple[datetime, datetime] | None = None
+    """The 50 % and 75 % instants in business time (SLA v2); None: shares of the real time."""
 
     def current_severity(self, as_of: datetime) -> int:
         """The severity in force at `as_of`: the last agreed change dated at or before it."""
@@ -84,6 +86,9 @@ def apply_to_sla_case(row: SlaCase | None, event: Case.Event) -> SlaCase | None:
             opened_at=event.timestamp,
             due_at=event.due_at,
             version=event.originator_version,
+            warn_at=None
+            if event.half_time_at is None or event.three_quarter_time_at is None
+            else (event.half_time_at, event.three_quarter_time_at),
         )
     if row is None:
         return None

@@ -46,6 +46,10 @@ class SlaWarning:
 
 
 def threshold_instant(row: SlaCase, fraction: float) -> datetime:
+    """Where the share of the target falls: in the case's business time when its opening
+    recorded the thresholds (SLA v2), else that share of the real time to `due_at`."""
+    if row.warn_at is not None and fraction < 1:
+        return row.warn_at[0] if fraction == 0.5 else row.warn_at[1]
     return row.opened_at + (row.due_at - row.opened_at) * fraction
 
 

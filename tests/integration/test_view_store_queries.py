@@ -29,8 +29,8 @@ from projections.sla import sla_report
 SAMPLE = Path("/work/shared/samples/history-small.jsonl")
 
 
-def fill_views(settings) -> None:
-    desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), load_policy())
+def fill_views(settings, policy=None) -> None:
+    desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), policy or load_policy())
     events = []
     for line in SAMPLE.read_bytes().splitlines():
         outcome = desk.take(parse_message(line))
@@ -224,5 +224,26 @@ def test_views_written_before_sources_gain_the_column_and_read_no_source(setting
         assert all(entry.source is None for entry in audit.events)
         assert all("source" not in entry.to_report() for entry in audit.events)
         assert views._column_exists("views_audit_events", "source")
+    finally:
+        views.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_views_written_before_calendars_gain_warn_at_and_keep_their_rows(settings_factory, backend):
+    settings = settings_factory(backend, kafka=False)
+    fill_views(settings)
+    views = ViewStore(settings.stores())
+    try:
+        before = views.sla_rows()
+        with views._transaction():  # as views written before SLA v2: no `warn_at` column
+            views._execute("ALTER TABLE views_sla_cases DROP COLUMN warn_at")
+    finally:
+        views.close()
+    views = ViewStore(settings.stores())
+    try:
+        assert views._column_exists("views_sla_cases", "warn_at")
+        after = views.sla_rows()
+        assert after == before and all(row.warn_at is None for row in after)
+        assert views.record_due_warnings(max(row.due_at for row in after))  # still warns
     finally:
         views.close()

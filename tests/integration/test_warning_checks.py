@@ -12,10 +12,12 @@ from datetime import timedelta
 import pytest
 
 import consumers.warning_checks as warning_checks
+from casebook.policies import load_policy
 from consumers.view_rows import micros as _micros
 from consumers.view_store import ViewStore
-from projections.warnings import due_warnings
+from projections.warnings import due_warnings, threshold_instant
 from tests.integration.test_view_store_queries import fill_views
+from tests.unit.test_policy_calendars import EXAMPLE
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -83,3 +85,34 @@ def test_views_from_before_the_checks_get_every_case_looked_at_once(views):
         assert recorded(reopened) == expected(reopened, now)
     finally:
         reopened.close()
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_business_hours_cases_warn_at_their_business_time_thresholds(store, settings_factory):
+    """SLA v2: the sample decided under the business-hours example; the views keep each
+    case's business-time thresholds, and the scans warn exactly at them."""
+    settings = settings_factory(store, kafka=False)
+    fill_views(settings, load_policy(EXAMPLE))
+    views = ViewStore(settings.stores())
+    try:
+        rows = views.sla_rows()
+        business = [row for row in rows if row.warn_at is not None]
+        assert business and len(business) < len(rows)  # severity 1 stays on the 24/7 clock
+        shifted = [
+            row
+            for row in business
+            if row.warn_at[0] != row.opened_at + (row.due_at - row.opened_at) / 2
+        ]
+        assert shifted  # a closed night or weekend moves the half-time instant
+        start = min(row.opened_at for row in rows)
+        end = max(row.due_at for row in rows) + timedelta(hours=1)
+        for step in range(41):
+            now = start + (end - start) * step / 40
+            views.record_due_warnings(now)
+            assert recorded(views) == expected(views, now), now
+        dated = {(w.case_id, w.level): w.at for _, w in views.warnings_after(0, 1_000_000)}
+        for row in shifted:
+            if (row.case_id, 1) in dated:
+                assert dated[(row.case_id, 1)] == threshold_instant(row, 0.5) == row.warn_at[0]
+    finally:
+        views.close()

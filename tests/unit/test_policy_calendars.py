@@ -242,3 +242,29 @@ def test_a_command_refuses_an_unusable_policy_before_deciding_anything(
     assert err.startswith(f"casebook: invalid policy {bad}: targets.2.resolution: ")
     assert "Traceback" not in err
     assert main(["whatif", "--input", str(history), "--policy", str(bad)]) == 2
+
+
+def test_first_response_warnings_fall_at_shares_of_business_time() -> None:
+    from domain.desk import Accepted, IntakeDesk
+    from domain.memory import InMemoryCases, InMemoryLedger
+    from domain.parsing import parse_message
+    from domain.timefmt import parse_instant
+    from projections.sla import SlaView
+    from projections.warnings import due_warnings
+
+    desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), load_policy(EXAMPLE))
+    outcome = desk.take(parse_message(json.dumps(office_case(2)[0])))
+    assert isinstance(outcome, Accepted)
+    (event,) = outcome.case.collect_events()
+    data = event_to_wire(event)["data"]
+    assert data["half_time_at"] == "2026-11-30T10:00:00.000000Z"  # 3 of 6 business hours
+    assert data["three_quarter_time_at"] == "2026-11-30T11:30:00.000000Z"
+    view = SlaView()
+    view.apply(event)
+    row = view.cases["C-1"]
+    saturday = parse_instant("2026-11-28T12:00:00Z")  # past half of the real time to due
+    assert due_warnings(row, saturday) == []
+    kinds = [w.kind for w in due_warnings(row, parse_instant("2026-11-30T12:00:00Z"))]
+    assert kinds == ["half_time_passed", "three_quarter_time_passed"]
+    (half, _) = due_warnings(row, parse_instant("2026-11-30T12:00:00Z"))
+    assert half.at == parse_instant("2026-11-30T10:00:00Z")
