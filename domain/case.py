@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate
 from domain import rules
 from domain.case_state import CaseStatus, PendingProposal
 from domain.chain import GENESIS_HASH
+from domain.messages import AwaitingCustomer as AwaitingMessage
 from domain.messages import (
     CaseClosed,
     CaseOpened,
@@ -24,6 +25,7 @@ from domain.messages import (
     CaseResponded,
     Envelope,
 )
+from domain.messages import CustomerReplied as CustomerRepliedMessage
 from domain.messages import SeverityAgreed as AgreedMessage
 from domain.messages import SeverityDeclined as DeclinedMessage
 from domain.messages import SeverityProposed as ProposedMessage
@@ -33,9 +35,10 @@ from domain.reasons import Rejection
 from domain.sealed_aggregate import SealedAggregate
 from domain.sealing import built_event, initialised_aggregate, sealed_event
 from domain.severity_changes import SeverityChanges
+from domain.transitions import Transitions
 
 
-class Case(SeverityChanges, SealedAggregate):
+class Case(SeverityChanges, Transitions, SealedAggregate):
     """One support case, from opening to closing."""
 
     TOPIC = "casebook:Case"
@@ -176,6 +179,7 @@ class Case(SeverityChanges, SealedAggregate):
         def apply(self, case: Case) -> None:
             case.severity = self.to_severity
             case.pending_proposal = None
+            case.awaiting_customer = False
 
     class SeverityDeclined(Event):
         TOPIC = "casebook:Case.SeverityDeclined"
@@ -184,12 +188,14 @@ class Case(SeverityChanges, SealedAggregate):
 
         def apply(self, case: Case) -> None:
             case.pending_proposal = None
+            case.awaiting_customer = False
 
     class Resolved(Event):
         TOPIC = "casebook:Case.Resolved"
 
         def apply(self, case: Case) -> None:
             case.status = "resolved"
+            case.awaiting_customer = False
 
     class Reopened(Event):
         TOPIC = "casebook:Case.Reopened"
@@ -202,6 +208,25 @@ class Case(SeverityChanges, SealedAggregate):
 
         def apply(self, case: Case) -> None:
             case.status = "closed"
+            case.awaiting_customer = False
+
+    class CustomerReplied(Event):
+        """SLA v2: the customer wrote; it ends a wait on them."""
+
+        TOPIC = "casebook:Case.CustomerReplied"
+        body: str | None
+
+        def apply(self, case: Case) -> None:
+            case.awaiting_customer = False
+
+    class AwaitingCustomer(Event):
+        """SLA v2: the desk waits on the customer until their next message or the end."""
+
+        TOPIC = "casebook:Case.AwaitingCustomer"
+        reason: str | None
+
+        def apply(self, case: Case) -> None:
+            case.awaiting_customer = True
 
     def __init__(self) -> None:
         self.case_id = ""
@@ -215,6 +240,7 @@ class Case(SeverityChanges, SealedAggregate):
         self.first_response_at: datetime | None = None
         self.status: CaseStatus = "open"
         self.pending_proposal: PendingProposal | None = None
+        self.awaiting_customer = False
         self.chain_head = GENESIS_HASH
 
     @classmethod
@@ -258,19 +284,11 @@ class Case(SeverityChanges, SealedAggregate):
                 return self._reopen(message)
             case CaseClosed():
                 self._record(self.Closed, message)
+            case CustomerRepliedMessage():
+                self._record(self.CustomerReplied, message, body=message.body)
+            case AwaitingMessage():
+                return self._await_customer(message)
         return None
-
-    def _resolve(self, message: CaseResolved) -> Rejection | None:
-        rejection = rules.check_resolution(self)
-        if rejection is None:
-            self._record(self.Resolved, message)
-        return rejection
-
-    def _reopen(self, message: CaseReopened) -> Rejection | None:
-        rejection = rules.check_reopening(self)
-        if rejection is None:
-            self._record(self.Reopened, message)
-        return rejection
 
 
 CaseEvent = Case.Event

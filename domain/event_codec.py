@@ -36,6 +36,8 @@ EVENT_CLASSES: dict[str, type[Case.Event]] = {
         Case.Resolved,
         Case.Reopened,
         Case.Closed,
+        Case.CustomerReplied,
+        Case.AwaitingCustomer,
     )
 }
 

@@ -229,6 +229,20 @@ class CaseClosed(Envelope):
     type: Literal["case.closed"]
 
 
+class CustomerReplied(Envelope):
+    """SLA v2: the customer wrote on the case (starts a next-response cycle)."""
+
+    type: Literal["case.customer_replied"]
+    body: str | None = None
+
+
+class AwaitingCustomer(Envelope):
+    """SLA v2: the desk waits on the customer (the resolution clock pauses)."""
+
+    type: Literal["case.awaiting_customer"]
+    reason: str | None = None
+
+
 IntakeMessage = Annotated[
     CaseOpened
     | CaseResponded
@@ -237,7 +251,9 @@ IntakeMessage = Annotated[
     | SeverityDeclined
     | CaseResolved
     | CaseReopened
-    | CaseClosed,
+    | CaseClosed
+    | CustomerReplied
+    | AwaitingCustomer,
     Field(discriminator="type"),
 ]
 
@@ -254,4 +270,6 @@ MESSAGE_TYPES: tuple[str, ...] = (
     "case.resolved",
     "case.reopened",
     "case.closed",
+    "case.customer_replied",
+    "case.awaiting_customer",
 )

@@ -85,6 +85,14 @@ class NoData(_Data):
     pass
 
 
+class ReplyData(_Data):
+    body: str | None
+
+
+class AwaitingData(_Data):
+    reason: str | None
+
+
 DATA_MODELS: dict[str, type[_Data]] = {
     "Opened": OpenedData,
     "FirstResponse": ResponseData,
@@ -96,6 +104,8 @@ DATA_MODELS: dict[str, type[_Data]] = {
     "Resolved": NoData,
     "Reopened": NoData,
     "Closed": NoData,
+    "CustomerReplied": ReplyData,
+    "AwaitingCustomer": AwaitingData,
 }
 
 
@@ -126,6 +136,8 @@ class PublishedEvent(BaseModel):
         "Resolved",
         "Reopened",
         "Closed",
+        "CustomerReplied",
+        "AwaitingCustomer",
     ]
     case_id: str
     aggregate_id: str

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from domain.case_state import CaseView
 from domain.messages import (
+    AwaitingCustomer,
     CaseOpened,
     CaseReopened,
     CaseResolved,
     CaseResponded,
+    CustomerReplied,
     Envelope,
     SeverityAgreed,
     SeverityDeclined,
@@ -32,6 +34,8 @@ ALLOWED_ROLES: dict[type[Envelope], frozenset[str]] = {
     SeverityDeclined: frozenset({"customer"}),
     CaseResolved: frozenset({"engineer"}),
     CaseReopened: frozenset({"customer"}),
+    CustomerReplied: frozenset({"customer"}),
+    AwaitingCustomer: frozenset({"engineer"}),
 }
 ANY_ROLE = frozenset({"customer", "engineer", "system"})
 
@@ -119,4 +123,13 @@ def check_resolution(case: CaseView) -> Rejection | None:
 def check_reopening(case: CaseView) -> Rejection | None:
     if case.status != "resolved":
         return Rejection(ReasonCode.INVALID_TRANSITION, f"case is {case.status}, not resolved")
+    return None
+
+
+def check_awaiting(case: CaseView) -> Rejection | None:
+    """SLA v2: the desk may wait on the customer of an open case not already waited on."""
+    if case.status != "open":
+        return Rejection(ReasonCode.INVALID_TRANSITION, f"case is {case.status}, not open")
+    if case.awaiting_customer:
+        return Rejection(ReasonCode.INVALID_TRANSITION, "case is already awaiting the customer")
     return None

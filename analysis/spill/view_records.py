@@ -43,6 +43,7 @@ def _sla_fields(row: SlaCase) -> tuple[Any, ...]:
         us_or_none(row.closed_at),
         tuple((us(at), severity) for at, severity in row.severity_changes),
         row.version,
+        None if row.warn_at is None else (us(row.warn_at[0]), us(row.warn_at[1])),
     )
 
 
@@ -58,6 +59,7 @@ def _sla_from_fields(fields: tuple[Any, ...]) -> SlaCase:
         closed_us,
         changes,
         version,
+        warn_at,
     ) = fields
     return SlaCase(
         case_id,
@@ -70,6 +72,7 @@ def _sla_from_fields(fields: tuple[Any, ...]) -> SlaCase:
         instant_or_none(closed_us),
         [(instant(at), severity) for at, severity in changes],
         version,
+        None if warn_at is None else (instant(warn_at[0]), instant(warn_at[1])),
     )
 
 

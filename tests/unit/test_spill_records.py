@@ -85,3 +85,28 @@ def test_a_case_with_an_attribute_the_layout_does_not_know_is_pickled_whole() ->
     blob = dump_case(case)
     assert blob[:1] == PICKLED
     assert load_case(blob).__dict__ == case.__dict__
+
+
+def test_a_business_hours_row_and_a_case_awaiting_its_customer_come_back_plainly() -> None:
+    """SLA v2 state: the row's business-time thresholds, the case's wait on the customer."""
+    from datetime import datetime, timedelta
+
+    from projections.sla import SlaCase
+
+    opened_at = datetime(2026, 11, 27, 19, tzinfo=UTC)
+    row = SlaCase(
+        "C-1",
+        "cust",
+        2,
+        2,
+        opened_at,
+        opened_at + timedelta(days=3),
+        warn_at=(opened_at + timedelta(days=2), opened_at + timedelta(days=2, hours=1)),
+    )
+    blob = dump_sla(row)
+    assert blob[:1] == PLAIN and load_sla(blob) == row
+    cases, _, _ = replayed(300, 3)
+    case = next(iter(cases.cases.values()))
+    case.awaiting_customer = True
+    blob = dump_case(case)
+    assert blob[:1] == PLAIN and load_case(blob).awaiting_customer is True
