@@ -8,7 +8,7 @@ spill to a scratch file).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -19,6 +19,7 @@ from domain.parsing import BOM, InvalidMessage, failed_decision_message, parse_m
 from domain.policy import Policy
 from domain.timefmt import END_OF_TIME, format_instant
 from projections.audit import AuditView
+from projections.metrics import MetricsView
 from projections.rejections import RejectedList
 from projections.sla import SlaView
 
@@ -34,6 +35,8 @@ class Replay:
     rejected: RejectedList = field(default_factory=RejectedList)
     latest_at: datetime | None = None
     lines: int = 0
+    metrics: MetricsView | None = None
+    """SLA v2's metrics, kept when the policy has `targets` (else the v1 report, unchanged)."""
 
     def report(self, as_of: datetime | None = None) -> dict[str, Any]:
         """The contract's replay report; T defaults to the latest `at` of the valid messages.
@@ -42,9 +45,16 @@ class Replay:
         the default T dates the SLA statuses only."""
         instant = as_of or self.latest_at
         cutoff = instant or END_OF_TIME  # no valid message at all: nothing to cut off
+        sla = self.sla.report(cutoff)
+        metrics = (
+            {}
+            if self.metrics is None
+            else {"metrics": self.metrics.report([c["case_id"] for c in sla["cases"]], cutoff)}
+        )
         return {
             "as_of": format_instant(instant),
-            "sla": self.sla.report(cutoff),
+            "sla": sla,
+            **metrics,
             "rejected": self.rejected.report(as_of or END_OF_TIME),
             "audit": self.audit.report(cutoff),
         }
@@ -91,9 +101,12 @@ def replay_history(
     `analysis.bounded_replay` gives the same report in bounded memory. `sealed=False` opens
     the cases unsealed (`IntakeDesk`): same decisions and views, no hash chain computed.
     """
-    replay = Replay(audit=AuditView(keep_events=keep_audit_events))
+    replay = Replay(
+        audit=AuditView(keep_events=keep_audit_events),
+        metrics=MetricsView(policy) if policy.targets else None,
+    )
     desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), policy, sealed=sealed)
-    intake = take_history(lines, desk, replay.sla, replay.audit, replay.rejected)
+    intake = take_history(lines, desk, replay.sla, replay.audit, replay.rejected, replay.metrics)
     replay.lines, replay.latest_at = intake.lines, intake.latest_at
     return replay
 
@@ -104,6 +117,7 @@ def take_history(
     sla: SlaView,
     audit: AuditView,
     rejected: RejectionSink,
+    metrics: MetricsView | None = None,
 ) -> Intake:
     """The one replay loop: each line through the desk, its events into the views.
 
@@ -113,7 +127,10 @@ def take_history(
     """
     latest_at: datetime | None = None
     number = events_taken = 0
-    take, apply_sla, apply_audit = desk.take, sla.apply, audit.apply  # looked up once
+    take, apply_audit = desk.take, audit.apply  # looked up once
+    apply_sla: Callable[[Any], None] = sla.apply
+    if metrics is not None:  # SLA v2: one more view (a v1 policy's loop stays as it was)
+        apply_sla = _both(sla.apply, metrics.apply)
     for number, line in enumerate(lines, start=1):
         raw = line.rstrip(b"\r\n")
         if not raw.strip(b" \t\r") or raw == BOM:
@@ -145,6 +162,14 @@ def take_history(
         if not isinstance(parsed, InvalidMessage) and (latest_at is None or parsed.at > latest_at):
             latest_at = parsed.at
     return Intake(lines=number, latest_at=latest_at, events=events_taken)
+
+
+def _both(first: Callable[[Any], None], second: Callable[[Any], None]) -> Callable[[Any], None]:
+    def apply(event: Any) -> None:
+        first(event)
+        second(event)
+
+    return apply
 
 
 def _failed(raw: bytes, error: Exception) -> tuple[InvalidMessage, Rejected]:

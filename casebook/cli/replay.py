@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.bounded_replay import SpilledReplay, replay_bounded
+from analysis.replay import replay_history
 from casebook.policies import load_policy
 from casebook.progress import progress
 from casebook.settings import Settings
@@ -38,6 +40,13 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings()
     policy = load_policy(args.policy or settings.policy_file)
     try:
+        if policy.targets:  # SLA v2 metrics: the in-memory replay (they do not spill yet)
+            with args.input.open("rb") as history:
+                report = replay_history(progress(history, "replaying"), policy).report(args.as_of)
+            sys.stdout.write(
+                json.dumps(report, indent=1) + "\n" if args.json else render_summary(report)
+            )
+            return 0
         with args.input.open("rb") as history:
             replay = replay_bounded(
                 progress(history, "replaying"), policy, hot_cases=settings.replay_hot_cases

@@ -1,0 +1,279 @@
+"""SLA v2's `metrics` section: next_response cycles and the resolution clock with pauses,
+in each case's business time (contract sla-v2, "Precise rules").
+
+Pure: each case keeps its timeline (what happened, when: a few entries per message), and the
+report at T is computed from the entries dated at or before T, with the calendar pinned at
+opening and the policy's targets for the severity in force at the moment that decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from domain.calendars import Calendar
+from domain.case import Case
+from domain.policy import Policy
+from domain.timefmt import format_instant
+from projections.sla import SEVERITY_LEVELS, compliance
+
+Span = tuple[datetime, datetime]
+_KINDS: dict[type, str] = {
+    Case.FirstResponse: "first_response",
+    Case.Responded: "responded",
+    Case.CustomerReplied: "replied",
+    Case.AwaitingCustomer: "awaiting",
+    Case.SeverityAgreed: "decision",
+    Case.SeverityDeclined: "decision",
+    Case.Resolved: "resolved",
+    Case.Reopened: "reopened",
+    Case.Closed: "closed",
+}
+NEXT_COUNTS = ("met", "breached", "pending", "void")
+RESOLUTION_COUNTS = ("met", "breached", "pending", "paused", "void")
+
+
+@dataclass
+class CaseTimeline:
+    case_id: str
+    opened_at: datetime
+    severity: int
+    calendar: Calendar
+    changes: list[tuple[datetime, int]] = field(default_factory=list)
+    entries: list[tuple[datetime, str]] = field(default_factory=list)
+
+    def severity_at(self, instant: datetime) -> int:
+        severity = self.severity
+        for at, to_severity in self.changes:
+            if at <= instant:
+                severity = to_severity
+        return severity
+
+    def seen(self, as_of: datetime) -> list[tuple[datetime, str]]:
+        return [(at, kind) for at, kind in self.entries if at <= as_of]
+
+
+class MetricsView:
+    """Every case's timeline, fed by its events in order; the report as of any T."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.cases: dict[str, CaseTimeline] = {}
+
+    def apply(self, event: Case.Event) -> None:
+        if isinstance(event, Case.Opened):
+            calendar = self.policy.calendar(event.calendar_id or "always")
+            self.cases[event.case_id] = CaseTimeline(
+                event.case_id, event.timestamp, event.severity, calendar
+            )
+            return
+        timeline = self.cases.get(event.case_id)
+        kind = _KINDS.get(type(event))
+        if timeline is None or kind is None:
+            return
+        if isinstance(event, Case.SeverityAgreed):
+            timeline.changes.append((event.timestamp, event.to_severity))
+        timeline.entries.append((event.timestamp, kind))
+
+    def report(self, case_ids: list[str], as_of: datetime) -> dict[str, Any]:
+        """The section for the cases of `sla.cases`, in its order."""
+        timelines = [self.cases[case_id] for case_id in case_ids]
+        section: dict[str, Any] = {}
+        if self.policy.measures("next_response"):
+            section["next_response"] = _tallied(
+                [next_response(t, as_of, self.policy) for t in timelines],
+                timelines,
+                as_of,
+                NEXT_COUNTS,
+            )
+        if self.policy.measures("resolution"):
+            section["resolution"] = _tallied(
+                [resolution(t, as_of, self.policy) for t in timelines],
+                timelines,
+                as_of,
+                RESOLUTION_COUNTS,
+            )
+        return section
+
+
+def next_response(timeline: CaseTimeline, as_of: datetime, policy: Policy) -> dict[str, Any]:
+    """The case's cycles: each customer message waiting for a reply is one promise."""
+    cycles: list[dict[str, Any]] = []
+    answered = resolved = False
+    started: datetime | None = None
+
+    def end(at: datetime | None, ended_by: str | None) -> None:
+        assert started is not None
+        cycle = _cycle(timeline, policy, started, at, ended_by, as_of)
+        if cycle is not None:
+            cycles.append(cycle)
+
+    for at, kind in timeline.seen(as_of):
+        if kind == "first_response":
+            answered = True
+        elif kind in ("replied", "reopened"):
+            resolved = resolved and kind != "reopened"
+            if answered and not resolved and started is None:
+                started = at
+        elif kind in ("responded", "resolved", "closed"):
+            resolved = resolved or kind == "resolved"
+            if started is not None:
+                end(at, {"responded": "response", "resolved": "resolution"}.get(kind, "closure"))
+                started = None
+    if started is not None:
+        end(None, None)
+    statuses = [cycle["status"] for cycle in cycles]
+    status = next((s for s in ("breached", "met", "pending", "void") if s in statuses), "none")
+    return {"case_id": timeline.case_id, "cycles": cycles, "status": status}
+
+
+def _cycle(
+    timeline: CaseTimeline,
+    policy: Policy,
+    started: datetime,
+    ended: datetime | None,
+    ended_by: str | None,
+    as_of: datetime,
+) -> dict[str, Any] | None:
+    severity = timeline.severity_at(ended or as_of)
+    target = policy.metric_target(severity, "next_response")
+    if target is None:
+        return None  # not measured at that severity: left out of the cycles and counts
+    due = timeline.calendar.due(started, timedelta(minutes=target))
+    if ended is None:
+        status = "breached" if due is not None and as_of > due else "pending"
+    elif ended_by == "response":
+        status = "met" if due is None or ended <= due else "breached"
+    else:
+        status = "void" if due is None or ended <= due else "breached"
+    return {
+        "started_at": format_instant(started),
+        "due_at": format_instant(due),
+        "ended_at": format_instant(ended),
+        "status": status,
+        "ended_by": ended_by,
+        "severity": severity,
+        "target_minutes": target,
+    }
+
+
+def resolution(timeline: CaseTimeline, as_of: datetime, policy: Policy) -> dict[str, Any]:
+    """The resolution clock: from the opening to the final resolution or closure, resumed by
+    a reopening, paused while the desk awaits the customer."""
+    running: list[Span] = []
+    pauses: list[Span] = []
+    since: datetime | None = timeline.opened_at
+    paused_since: datetime | None = None
+    stopped: tuple[datetime, str] | None = None
+    for at, kind in timeline.seen(as_of):
+        if kind == "awaiting" and since is not None:
+            paused_since = at
+        elif kind in ("replied", "decision") and paused_since is not None:
+            pauses.append((paused_since, at))
+            paused_since = None
+        elif kind in ("resolved", "closed") and since is not None:
+            running.append((since, at))
+            if paused_since is not None:
+                pauses.append((paused_since, at))
+            since, paused_since = None, None
+            stopped = (at, "resolution" if kind == "resolved" else "closure")
+        elif kind == "reopened":
+            since, stopped = at, None
+    if since is not None:
+        running.append((since, as_of))
+    paused_now = paused_since is not None
+    if paused_since is not None:
+        pauses.append((paused_since, as_of))
+    calendar = timeline.calendar
+    open_time = sum((calendar.business_time(a, b) for a, b in running), timedelta(0))
+    paused = sum((calendar.business_time(a, b) for a, b in pauses), timedelta(0))
+    counted = open_time - paused
+    severity = timeline.severity_at(stopped[0] if stopped else as_of)
+    minutes = policy.metric_target(severity, "resolution")
+    row: dict[str, Any] = {"case_id": timeline.case_id}
+    if minutes is None:
+        status, due = "none", None
+    else:
+        target = timedelta(minutes=minutes)
+        due = _reached(calendar, _without(running, pauses), target)
+        if due is None and stopped is None and not paused_now:
+            due = calendar.due(as_of, target - counted)  # if no pause follows
+        if counted > target:
+            status = "breached"
+        elif stopped is not None:
+            status = "met" if stopped[1] == "resolution" else "void"
+        else:
+            status = "paused" if paused_now else "pending"
+    row.update(
+        {
+            "due_at": format_instant(due),
+            "resolved_at": format_instant(stopped[0]) if stopped else None,
+            "business_minutes": _minutes(counted),
+            "paused_minutes": _minutes(paused),
+            "status": status,
+            "ended_by": stopped[1] if stopped else None,
+            "severity": severity,
+            "target_minutes": minutes,
+        }
+    )
+    return row
+
+
+def _reached(calendar: Calendar, counted: list[Span], target: timedelta) -> datetime | None:
+    """The instant the counted time reached the target, if it did within `counted`."""
+    total = timedelta(0)
+    for start, end in counted:
+        length = calendar.business_time(start, end)
+        if total + length >= target:
+            return calendar.due(start, target - total)
+        total += length
+    return None
+
+
+def _without(spans: list[Span], holes: list[Span]) -> list[Span]:
+    """`spans` minus `holes` (the pauses lie within the running spans)."""
+    result = []
+    for start, end in spans:
+        cursor = start
+        for hole_start, hole_end in sorted(holes):
+            if hole_end <= cursor or hole_start >= end:
+                continue
+            if hole_start > cursor:
+                result.append((cursor, hole_start))
+            cursor = max(cursor, hole_end)
+        if cursor < end:
+            result.append((cursor, end))
+    return result
+
+
+def _minutes(duration: timedelta) -> float:
+    return round(duration / timedelta(minutes=1), 2)
+
+
+def _tallied(
+    rows: list[dict[str, Any]],
+    timelines: list[CaseTimeline],
+    as_of: datetime,
+    counted: tuple[str, ...],
+) -> dict[str, Any]:
+    """Rows plus counts by the case's current severity at T (cycles for next_response,
+    cases for resolution; status `none` is not counted)."""
+    by_severity = {str(level): dict.fromkeys(counted, 0) for level in SEVERITY_LEVELS}
+    total = dict.fromkeys(counted, 0)
+    for row, timeline in zip(rows, timelines, strict=True):
+        severity = str(timeline.severity_at(as_of))
+        statuses = [c["status"] for c in row["cycles"]] if "cycles" in row else [row["status"]]
+        for status in statuses:
+            if status in counted:
+                by_severity[severity][status] += 1
+                total[status] += 1
+    return {
+        "cases": rows,
+        "by_severity": {label: _with_compliance(c) for label, c in by_severity.items()},
+        "total": _with_compliance(total),
+    }
+
+
+def _with_compliance(counts: dict[str, int]) -> dict[str, Any]:
+    return {**counts, "compliance": compliance(counts["met"], counts["breached"])}
