@@ -11,6 +11,7 @@ from consumers.view_db import ViewDatabase
 from consumers.view_rows import rejected_message, sla_case
 from consumers.view_schema import NOT_DUMPED, VIEW_TABLES
 from projections.audit import AuditEntry, CaseAudit, case_audit_from_entries
+from projections.metrics import TIMELINE_TYPES, CaseTimeline, fold_entry
 from projections.rejections import RejectedMessage
 from projections.sla import SlaCase
 
@@ -44,6 +45,20 @@ class ViewQueries(ViewDatabase):
     def sla_rows(self) -> list[SlaCase]:
         rows = self._execute("SELECT * FROM views_sla_cases").fetchall()
         return [sla_case(row) for row in rows]
+
+    def metric_timelines(self) -> dict[str, CaseTimeline]:
+        """SLA v2: every case's timeline, read back from its audit rows (the views hold each
+        event already: the metrics are computed from them as of any T, like the replay's)."""
+        marks = ",".join("?" * len(TIMELINE_TYPES))
+        rows = self._execute(
+            f"SELECT case_id, type, at, data FROM views_audit_events WHERE type IN ({marks}) "
+            "ORDER BY case_id, version",
+            TIMELINE_TYPES,
+        ).fetchall()
+        timelines: dict[str, CaseTimeline] = {}
+        for case_id, type_, at, data in rows:
+            fold_entry(timelines, case_id, type_, datetime.fromisoformat(at), json.loads(data))
+        return timelines
 
     def sla_row(self, case_id: str) -> SlaCase | None:
         row = self._execute(

@@ -141,6 +141,17 @@ class Policy(BaseModel):
         entry = self.targets.get(severity)
         return None if entry is None else getattr(entry, metric)
 
+    def pinned_calendar(self, calendar_id: str, calendar_hash: str | None) -> Calendar:
+        """The calendar a case's `Opened` pinned: the one with that content (any id), else
+        the one with that id (the policy changed it since: see the README), else `always`."""
+        if calendar_hash is not None:
+            for calendar in self._private()["_calendars"].values():
+                if calendar.content_hash == calendar_hash:
+                    return calendar
+            if ALWAYS_CALENDAR.content_hash == calendar_hash:
+                return ALWAYS_CALENDAR
+        return self.calendar(calendar_id)
+
     def calendar(self, calendar_id: str) -> Calendar:
         """A calendar of the policy by id (`always` for one it does not define)."""
         built: dict[str, Calendar] = self._private()["_calendars"]

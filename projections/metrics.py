@@ -19,27 +19,33 @@ from domain.timefmt import format_instant
 from projections.sla import SEVERITY_LEVELS, compliance
 
 Span = tuple[datetime, datetime]
-_KINDS: dict[type, str] = {
-    Case.FirstResponse: "first_response",
-    Case.Responded: "responded",
-    Case.CustomerReplied: "replied",
-    Case.AwaitingCustomer: "awaiting",
-    Case.SeverityAgreed: "decision",
-    Case.SeverityDeclined: "decision",
-    Case.Resolved: "resolved",
-    Case.Reopened: "reopened",
-    Case.Closed: "closed",
+_KINDS: dict[str, str] = {
+    "FirstResponse": "first_response",
+    "Responded": "responded",
+    "CustomerReplied": "replied",
+    "AwaitingCustomer": "awaiting",
+    "SeverityAgreed": "decision",
+    "SeverityDeclined": "decision",
+    "Resolved": "resolved",
+    "Reopened": "reopened",
+    "Closed": "closed",
 }
+"""What each event type is to the metrics (by name: the views hold events as audit rows)."""
+TIMELINE_TYPES = ("Opened", *_KINDS)
 NEXT_COUNTS = ("met", "breached", "pending", "void")
 RESOLUTION_COUNTS = ("met", "breached", "pending", "paused", "void")
 
 
 @dataclass
 class CaseTimeline:
+    """What the metrics need of a case: its opening, pinned calendar, severity changes and
+    the instants of the messages that start, end or pause a clock."""
+
     case_id: str
     opened_at: datetime
     severity: int
-    calendar: Calendar
+    calendar_id: str
+    calendar_hash: str | None
     changes: list[tuple[datetime, int]] = field(default_factory=list)
     entries: list[tuple[datetime, str]] = field(default_factory=list)
 
@@ -54,6 +60,28 @@ class CaseTimeline:
         return [(at, kind) for at, kind in self.entries if at <= as_of]
 
 
+def fold_entry(
+    timelines: dict[str, CaseTimeline], case_id: str, type_: str, at: datetime, data: dict[str, Any]
+) -> None:
+    """One event (its type name, instant and published data) into its case's timeline."""
+    if type_ == "Opened":
+        timelines[case_id] = CaseTimeline(
+            case_id,
+            at,
+            data["severity"],
+            data.get("calendar_id") or "always",
+            data.get("calendar_hash"),
+        )
+        return
+    timeline = timelines.get(case_id)
+    kind = _KINDS.get(type_)
+    if timeline is None or kind is None:
+        return
+    if type_ == "SeverityAgreed":
+        timeline.changes.append((at, data["to_severity"]))
+    timeline.entries.append((at, kind))
+
+
 class MetricsView:
     """Every case's timeline, fed by its events in order; the report as of any T."""
 
@@ -62,42 +90,41 @@ class MetricsView:
         self.cases: dict[str, CaseTimeline] = {}
 
     def apply(self, event: Case.Event) -> None:
+        type_ = type(event).__name__
+        data: dict[str, Any] = {}
         if isinstance(event, Case.Opened):
-            calendar = self.policy.calendar(event.calendar_id or "always")
-            self.cases[event.case_id] = CaseTimeline(
-                event.case_id, event.timestamp, event.severity, calendar
-            )
-            return
-        timeline = self.cases.get(event.case_id)
-        kind = _KINDS.get(type(event))
-        if timeline is None or kind is None:
-            return
-        if isinstance(event, Case.SeverityAgreed):
-            timeline.changes.append((event.timestamp, event.to_severity))
-        timeline.entries.append((event.timestamp, kind))
+            data = {
+                "severity": event.severity,
+                "calendar_id": event.calendar_id,
+                "calendar_hash": event.calendar_hash,
+            }
+        elif isinstance(event, Case.SeverityAgreed):
+            data = {"to_severity": event.to_severity}
+        fold_entry(self.cases, event.case_id, type_, event.timestamp, data)
 
     def report(self, case_ids: list[str], as_of: datetime) -> dict[str, Any]:
         """The section for the cases of `sla.cases`, in its order."""
-        timelines = [self.cases[case_id] for case_id in case_ids]
-        section: dict[str, Any] = {}
-        if self.policy.measures("next_response"):
-            section["next_response"] = _tallied(
-                [next_response(t, as_of, self.policy) for t in timelines],
-                timelines,
-                as_of,
-                NEXT_COUNTS,
-            )
-        if self.policy.measures("resolution"):
-            section["resolution"] = _tallied(
-                [resolution(t, as_of, self.policy) for t in timelines],
-                timelines,
-                as_of,
-                RESOLUTION_COUNTS,
-            )
-        return section
+        return metrics_section([self.cases[case_id] for case_id in case_ids], as_of, self.policy)
 
 
-def next_response(timeline: CaseTimeline, as_of: datetime, policy: Policy) -> dict[str, Any]:
+def metrics_section(
+    timelines: list[CaseTimeline], as_of: datetime, policy: Policy
+) -> dict[str, Any]:
+    """The `metrics` section: a metric is present when some severity has a target for it."""
+    calendars = {id(t): policy.pinned_calendar(t.calendar_id, t.calendar_hash) for t in timelines}
+    section: dict[str, Any] = {}
+    if policy.measures("next_response"):
+        rows = [next_response(t, calendars[id(t)], as_of, policy) for t in timelines]
+        section["next_response"] = _tallied(rows, timelines, as_of, NEXT_COUNTS)
+    if policy.measures("resolution"):
+        rows = [resolution(t, calendars[id(t)], as_of, policy) for t in timelines]
+        section["resolution"] = _tallied(rows, timelines, as_of, RESOLUTION_COUNTS)
+    return section
+
+
+def next_response(
+    timeline: CaseTimeline, calendar: Calendar, as_of: datetime, policy: Policy
+) -> dict[str, Any]:
     """The case's cycles: each customer message waiting for a reply is one promise."""
     cycles: list[dict[str, Any]] = []
     answered = resolved = False
@@ -105,7 +132,7 @@ def next_response(timeline: CaseTimeline, as_of: datetime, policy: Policy) -> di
 
     def end(at: datetime | None, ended_by: str | None) -> None:
         assert started is not None
-        cycle = _cycle(timeline, policy, started, at, ended_by, as_of)
+        cycle = _cycle(timeline, calendar, policy, started, at, ended_by, as_of)
         if cycle is not None:
             cycles.append(cycle)
 
@@ -130,6 +157,7 @@ def next_response(timeline: CaseTimeline, as_of: datetime, policy: Policy) -> di
 
 def _cycle(
     timeline: CaseTimeline,
+    calendar: Calendar,
     policy: Policy,
     started: datetime,
     ended: datetime | None,
@@ -140,7 +168,7 @@ def _cycle(
     target = policy.metric_target(severity, "next_response")
     if target is None:
         return None  # not measured at that severity: left out of the cycles and counts
-    due = timeline.calendar.due(started, timedelta(minutes=target))
+    due = calendar.due(started, timedelta(minutes=target))
     if ended is None:
         status = "breached" if due is not None and as_of > due else "pending"
     elif ended_by == "response":
@@ -158,7 +186,9 @@ def _cycle(
     }
 
 
-def resolution(timeline: CaseTimeline, as_of: datetime, policy: Policy) -> dict[str, Any]:
+def resolution(
+    timeline: CaseTimeline, calendar: Calendar, as_of: datetime, policy: Policy
+) -> dict[str, Any]:
     """The resolution clock: from the opening to the final resolution or closure, resumed by
     a reopening, paused while the desk awaits the customer."""
     running: list[Span] = []
@@ -185,7 +215,6 @@ def resolution(timeline: CaseTimeline, as_of: datetime, policy: Policy) -> dict[
     paused_now = paused_since is not None
     if paused_since is not None:
         pauses.append((paused_since, as_of))
-    calendar = timeline.calendar
     open_time = sum((calendar.business_time(a, b) for a, b in running), timedelta(0))
     paused = sum((calendar.business_time(a, b) for a, b in pauses), timedelta(0))
     counted = open_time - paused

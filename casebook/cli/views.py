@@ -11,9 +11,11 @@ from typing import Any
 
 from analysis.sla_export import write_table
 from casebook.cli.replay import render_sla
+from casebook.policies import load_policy
 from casebook.settings import Settings
 from consumers.view_store import ViewStore
 from domain.timefmt import format_instant, parse_instant
+from projections.metrics import metrics_section
 from projections.sla import sla_report
 
 
@@ -39,9 +41,15 @@ def _now() -> datetime:
 
 def show_sla(args: argparse.Namespace) -> int:
     as_of = args.as_of or _now()  # read once: the table's heading names the instant it used
-    views = ViewStore(Settings().stores())
+    settings = Settings()
+    policy = load_policy(settings.policy_file)
+    views = ViewStore(settings.stores())
     try:
         report = sla_report(views.sla_rows(), as_of)
+        if policy.targets:  # SLA v2: each case judged by the calendar its opening pinned
+            timelines = views.metric_timelines()
+            listed = [timelines[case["case_id"]] for case in report["cases"]]
+            report["metrics"] = metrics_section(listed, as_of, policy)
     finally:
         views.close()
     if args.format:

@@ -55,6 +55,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
         CASEBOOK_KAFKA_SECURITY_PROTOCOL=settings.kafka_security_protocol,
         PYTHONUNBUFFERED="1",
     )
+    if settings.policy_file is not None:
+        env["CASEBOOK_POLICY_FILE"] = str(settings.policy_file)
     if settings.kafka_sasl_mechanism:
         env["CASEBOOK_KAFKA_SASL_MECHANISM"] = settings.kafka_sasl_mechanism
     if settings.kafka_sasl_username is not None:

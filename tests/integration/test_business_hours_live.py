@@ -1,0 +1,77 @@
+"""SLA v2 live: the engine and the durable views give the replay's `sla` and `metrics`
+sections, as of any T, for a business-hours history (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from analysis.replay import replay_history
+from casebook.policies import load_policy
+from casebook.settings import Settings
+from consumers.view_store import ViewStore
+from domain.desk import Accepted, IntakeDesk
+from domain.memory import InMemoryCases, InMemoryLedger
+from domain.parsing import parse_message
+from domain.timefmt import format_instant
+from tests.integration.engine_support import publish, run_until_idle, write_history
+from tests.integration.test_live_engine import read_json
+from tests.unit.test_policy_calendars import EXAMPLE
+from tooling.histories.business import business_history
+
+LINES = business_history(120)
+POLICY = load_policy(EXAMPLE)
+
+
+def expected_at(as_of):
+    report = replay_history(LINES, POLICY).report(as_of)
+    return {"as_of": report["as_of"], **report["sla"], "metrics": report["metrics"]}
+
+
+def test_the_history_exercises_every_metric() -> None:
+    report = replay_history(LINES, POLICY).report()
+    types = {line.split(b'"type": "')[1].split(b'"')[0] for line in LINES}
+    assert {b"case.customer_replied", b"case.awaiting_customer", b"case.reopened"} <= types
+    next_total = report["metrics"]["next_response"]["total"]
+    resolution_total = report["metrics"]["resolution"]["total"]
+    assert next_total["met"] and next_total["breached"] and next_total["void"]
+    assert resolution_total["met"] and resolution_total["paused"] + resolution_total["pending"]
+    assert any(case["paused_minutes"] > 0 for case in report["metrics"]["resolution"]["cases"])
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_the_views_give_the_replays_metrics_at_every_instant(
+    store: str, settings_factory: Callable[..., Settings]
+) -> None:
+    settings = settings_factory(store, kafka=False, policy_file=EXAMPLE)
+    desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), POLICY)
+    events = []
+    for line in LINES:
+        outcome = desk.take(parse_message(line))
+        if isinstance(outcome, Accepted):
+            events.extend(outcome.case.collect_events())
+    views = ViewStore(settings.stores())
+    try:
+        assert views.apply_batch("casebook.events", 0, len(events) - 1, events, [])
+    finally:
+        views.close()
+    latest = replay_history(LINES, POLICY).latest_at
+    assert latest is not None
+    for days in (20, 14, 9, 5, 2, 0):
+        as_of = latest - timedelta(days=days)
+        shown = read_json(settings, "sla", "--as-of", str(format_instant(as_of)))
+        assert shown == expected_at(as_of), days
+
+
+def test_the_live_engine_gives_the_replays_metrics(
+    settings_factory: Callable[..., Settings], tmp_path
+) -> None:
+    settings = settings_factory("sqlite", partitions=3, policy_file=EXAMPLE)
+    history = tmp_path / "business.jsonl"
+    write_history(history, LINES)
+    assert publish(settings, history) == len(LINES)
+    run_until_idle(settings)
+    expected = expected_at(None)
+    assert read_json(settings, "sla", "--as-of", expected["as_of"]) == expected
