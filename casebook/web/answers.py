@@ -75,6 +75,10 @@ class SlaReport(Answer):
     by_severity: dict[str, Tally]
     total: Tally
     page: Page
+    metrics: Metrics | None = Field(
+        default=None,
+        description="SLA v2, when the policy has targets: the page's cases, counts over all",
+    )
 
 
 class TimelinePoint(Answer):
@@ -152,3 +156,75 @@ class CaseAudit(Answer):
     events: list[AuditEvent]
     sla: SlaCase | None
     verification: Verification
+
+
+# SLA v2: the `metrics` section --------------------------------------------------
+
+
+class Cycle(Answer):
+    """One customer message waiting for a reply."""
+
+    started_at: Instant
+    due_at: Instant | None = Field(description="null: never (past year 9000)")
+    ended_at: Instant | None
+    status: Literal["met", "breached", "pending", "void"]
+    ended_by: Literal["response", "resolution", "closure"] | None
+    severity: int = Field(description="the severity whose target it ran on")
+    target_minutes: int
+
+
+class NextResponseCase(Answer):
+    case_id: str
+    cycles: list[Cycle]
+    status: Literal["met", "breached", "pending", "void", "none"]
+
+
+class CycleTally(Answer):
+    met: int
+    breached: int
+    pending: int
+    void: int
+    compliance: float | None
+
+
+class NextResponse(Answer):
+    cases: list[NextResponseCase]
+    by_severity: dict[str, CycleTally] = Field(description="cycles, by current severity")
+    total: CycleTally
+
+
+class ResolutionCase(Answer):
+    case_id: str
+    due_at: Instant | None = Field(description="reached, projected, or null while paused")
+    resolved_at: Instant | None
+    business_minutes: float
+    paused_minutes: float
+    status: Literal["met", "breached", "pending", "paused", "void", "none"]
+    ended_by: Literal["resolution", "closure"] | None
+    severity: int
+    target_minutes: int | None
+
+
+class ResolutionTally(Answer):
+    met: int
+    breached: int
+    pending: int
+    paused: int
+    void: int
+    compliance: float | None
+
+
+class Resolution(Answer):
+    cases: list[ResolutionCase]
+    by_severity: dict[str, ResolutionTally]
+    total: ResolutionTally
+
+
+class Metrics(Answer):
+    """Present when the policy has targets; a metric no severity measures is absent."""
+
+    next_response: NextResponse | None = None
+    resolution: Resolution | None = None
+
+
+SlaReport.model_rebuild()  # it names `Metrics`, defined after it

@@ -22,6 +22,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import WithJsonSchema
 
+from casebook.policies import load_policy
 from casebook.settings import Settings
 from casebook.web import answers, docs, errors, reports
 from casebook.web.auth import ANALYSTS, AUDITORS, EVERYONE, require
@@ -55,6 +56,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.policy = load_policy(settings.policy_file)  # SLA v2's targets and calendars
     app.state.clock = clock or (lambda: datetime.now(UTC))
     app.state.workers = anyio.CapacityLimiter(settings.api_workers)
     app.state.failed_auth = FailedAuthThrottle(settings.api_failed_auth_limit)
@@ -164,7 +166,12 @@ def _api_routes() -> APIRouter:
         instant = _instant(as_of, request)
         position = _position(reports.sla_position, after)
         work = partial(
-            reports.sla, as_of=instant, limit=limit, after=position, statuses=status or ()
+            reports.sla,
+            as_of=instant,
+            limit=limit,
+            after=position,
+            statuses=status or (),
+            policy=request.app.state.policy,
         )
         return await _compute(request, work)
 

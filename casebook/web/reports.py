@@ -17,8 +17,10 @@ from casebook.web.cursors import decode_cursor, encode_cursor
 from consumers.event_store import open_case_store
 from consumers.view_queries import RejectedKey
 from consumers.view_store import ViewStore
+from domain.policy import Policy
 from domain.timefmt import END_OF_TIME, format_instant
 from evidence.export import verify_stored_case
+from projections.metrics import metrics_section
 from projections.sla import SlaCase, SlaTally
 from projections.sla_timeline import timeline_points
 
@@ -33,6 +35,7 @@ def sla(
     limit: int = PAGE_DEFAULT,
     after: tuple[datetime, str] | None = None,
     statuses: Collection[str] = (),
+    policy: Policy | None = None,
 ) -> dict[str, Any]:
     """The contract's `sla` section as of `as_of`: counts over every case, one page of cases.
 
@@ -54,13 +57,28 @@ def sla(
         else:
             more = True
     cursor = encode_cursor("sla", [*_sla_cursor(page[-1])]) if more else None
-    return {
+    answer = {
         "as_of": format_instant(as_of),
         "cases": [row.to_report(as_of) for row in page],
         "by_severity": tally.by_severity(),
         "total": tally.total(),
         "page": {"limit": limit, "next": cursor},
     }
+    if policy is not None and policy.targets:
+        answer["metrics"] = _metrics(views, policy, visible, page, as_of)
+    return answer
+
+
+def _metrics(
+    views: ViewStore, policy: Policy, visible: list[SlaCase], page: list[SlaCase], as_of: datetime
+) -> dict[str, Any]:
+    """SLA v2's section: counted over every visible case, listing the page's cases."""
+    timelines = views.metric_timelines()
+    section = metrics_section([timelines[row.case_id] for row in visible], as_of, policy)
+    listed = {row.case_id for row in page}
+    for metric in section.values():
+        metric["cases"] = [case for case in metric["cases"] if case["case_id"] in listed]
+    return section
 
 
 def sla_timeline(views: ViewStore, end: datetime, days: int) -> dict[str, Any]:
