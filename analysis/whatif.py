@@ -1,7 +1,9 @@
 """What-if: the same history judged by the recorded policy and by a candidate, side by side.
 
 Both replays run in memory through the same desk and projections; no live view is touched.
-A case "flips" when its status as of the same instant differs between the two.
+A case "flips" when its status as of the same instant differs between the two: its first
+response (the `sla` section), and under SLA v2 policies each metric (`metric_flips`), which
+is how a desk tries a new calendar or holiday list on its whole history before adopting it.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def what_if(
                     else None,
                 }
             )
-    return {
+    report = {
         "as_of": format_instant(instant),
         "policies": {
             "recorded": _policy_ref(recorded),
@@ -52,6 +54,42 @@ def what_if(
         "candidate": {"by_severity": after["by_severity"], "total": after["total"]},
         "flipped": flipped,
     }
+    if recorded.targets or candidate.targets:
+        report.update(_metric_comparison(baseline.report(instant), trial.report(instant)))
+    return report
+
+
+def _metric_comparison(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Each metric's counts under both policies, and the cases whose metric status differs
+    (`null` where a policy does not measure that metric)."""
+    recorded, candidate = before.get("metrics", {}), after.get("metrics", {})
+    counts: dict[str, Any] = {"recorded": {}, "candidate": {}}
+    flips: dict[str, list[dict[str, Any]]] = {}
+    for metric in sorted(set(recorded) | set(candidate), key=METRIC_ORDER.index):
+        for side, section in (("recorded", recorded), ("candidate", candidate)):
+            if metric in section:
+                counts[side][metric] = {
+                    "by_severity": section[metric]["by_severity"],
+                    "total": section[metric]["total"],
+                }
+        statuses = [_statuses(section.get(metric)) for section in (recorded, candidate)]
+        flips[metric] = [
+            {"case_id": case_id, "recorded": statuses[0].get(case_id), "candidate": status}
+            for case_id, status in statuses[1].items()
+            if statuses[0].get(case_id) != status
+        ] + [
+            {"case_id": case_id, "recorded": status, "candidate": None}
+            for case_id, status in statuses[0].items()
+            if case_id not in statuses[1]
+        ]
+    return {"metrics": counts, "metric_flips": flips}
+
+
+METRIC_ORDER = ["next_response", "resolution"]
+
+
+def _statuses(section: dict[str, Any] | None) -> dict[str, str]:
+    return {} if section is None else {c["case_id"]: c["status"] for c in section["cases"]}
 
 
 def _policy_ref(policy: Policy) -> dict[str, str]:

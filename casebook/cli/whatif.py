@@ -58,6 +58,16 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"  {case['case_id']:<20} sev {case['sla_severity']} {case['recorded']['status']} -> {after}"
         )
+    for metric, flips in report.get("metric_flips", {}).items():
+        shown = [report["metrics"][side].get(metric) for side in ("recorded", "candidate")]
+        ratios = [_ratio(part["total"]["compliance"]) if part else "not measured" for part in shown]
+        print(
+            f"\n{metric}: recorded {ratios[0]}, candidate {ratios[1]}; cases that flip: {len(flips)}"
+        )
+        for flip in flips:
+            print(
+                f"  {flip['case_id']:<20} {flip['recorded'] or '-'} -> {flip['candidate'] or '-'}"
+            )
     return 0
 
 

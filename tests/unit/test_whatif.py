@@ -76,3 +76,49 @@ def test_the_command_prints_both_compliances(tmp_path, capsys):
     assert report["policies"]["candidate"]["version"] == "2-candidate"
     assert report["recorded"]["total"]["compliance"] == pytest.approx(34 / 39)
     assert len(report["flipped"]) == len(expected_flips(SAMPLE.read_bytes().splitlines()))
+
+
+def test_a_new_calendar_tried_on_the_whole_history_names_the_metric_flips(tmp_path, capsys) -> None:
+    """SLA v2: the business-hours example against the same policy with Berlin open 24/7."""
+    from domain.policy import parse_policy
+    from tests.unit.test_policy_calendars import EXAMPLE
+    from tooling.histories.business import business_history
+
+    lines = business_history(80, seed=5)
+    recorded = load_policy(EXAMPLE)
+    document = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    document["calendars"]["eu-office"]["weekly"] = "always"
+    document["version"] = "24-7-berlin"
+    candidate = parse_policy(json.dumps(document))
+    report = what_if(lines, recorded, candidate)
+    assert set(report["metrics"]["recorded"]) == {"next_response", "resolution"}
+    flips = report["metric_flips"]
+    assert flips["next_response"] and flips["resolution"]
+    before = replay_history(lines, recorded).report()["metrics"]["resolution"]["cases"]
+    after = replay_history(lines, candidate).report()["metrics"]["resolution"]["cases"]
+    expected = {
+        a["case_id"] for a, b in zip(before, after, strict=True) if a["status"] != b["status"]
+    }
+    assert {flip["case_id"] for flip in flips["resolution"]} == expected
+    assert report["flipped"]  # the first response's business time changed too
+
+    history = tmp_path / "h.jsonl"
+    history.write_bytes(b"\n".join(lines) + b"\n")
+    changed = tmp_path / "candidate.json"
+    changed.write_text(json.dumps(document))
+    assert (
+        main(
+            [
+                "whatif",
+                "--input",
+                str(history),
+                "--policy",
+                str(changed),
+                "--recorded-policy",
+                str(EXAMPLE),
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "resolution: recorded" in out and "cases that flip" in out
