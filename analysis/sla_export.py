@@ -25,10 +25,34 @@ COLUMNS = (
     "response_minutes",
 )
 INSTANT_COLUMNS = ("opened_at", "due_at", "first_response_at")
+NEXT_RESPONSE_COLUMNS = ("next_response_status", "next_response_cycles", "next_response_breached")
+RESOLUTION_COLUMNS = (
+    "resolution_status",
+    "resolution_due_at",
+    "resolved_at",
+    "business_minutes",
+    "paused_minutes",
+)
+"""SLA v2: added after the v1 columns when the report has that metric (a v1 export is as
+it was)."""
+METRIC_INSTANTS = ("resolution_due_at", "resolved_at")
+
+
+def columns(report: dict[str, Any]) -> tuple[str, ...]:
+    metrics = report.get("metrics", {})
+    return (
+        COLUMNS
+        + (NEXT_RESPONSE_COLUMNS if "next_response" in metrics else ())
+        + (RESOLUTION_COLUMNS if "resolution" in metrics else ())
+    )
 
 
 def table_rows(sla_section: dict[str, Any]) -> list[dict[str, Any]]:
-    """The contract's per-case fields plus minutes from opening to first response (or None)."""
+    """The contract's per-case fields plus minutes from opening to first response (or None),
+    and (SLA v2) each metric's per-case figures."""
+    metrics = sla_section.get("metrics", {})
+    replies = {c["case_id"]: c for c in metrics.get("next_response", {}).get("cases", [])}
+    clocks = {c["case_id"]: c for c in metrics.get("resolution", {}).get("cases", [])}
     rows = []
     for case in sla_section["cases"]:
         minutes = None
@@ -37,14 +61,28 @@ def table_rows(sla_section: dict[str, Any]) -> list[dict[str, Any]]:
                 case["opened_at"]
             )
             minutes = round(taken.total_seconds() / 60, 2)
-        rows.append({**{key: case[key] for key in COLUMNS[:-1]}, "response_minutes": minutes})
+        row = {**{key: case[key] for key in COLUMNS[:-1]}, "response_minutes": minutes}
+        if "next_response" in metrics:
+            cycles = replies[case["case_id"]]["cycles"]
+            row["next_response_status"] = replies[case["case_id"]]["status"]
+            row["next_response_cycles"] = len(cycles)
+            row["next_response_breached"] = sum(c["status"] == "breached" for c in cycles)
+        if "resolution" in metrics:
+            clock = clocks[case["case_id"]]
+            row["resolution_status"] = clock["status"]
+            row["resolution_due_at"] = clock["due_at"]
+            row["resolved_at"] = clock["resolved_at"]
+            row["business_minutes"] = clock["business_minutes"]
+            row["paused_minutes"] = clock["paused_minutes"]
+        rows.append(row)
     return rows
 
 
 def _instants(row: dict[str, Any]) -> dict[str, datetime | None]:
     return {
         name: None if row[name] is None else datetime.fromisoformat(row[name])
-        for name in INSTANT_COLUMNS
+        for name in (*INSTANT_COLUMNS, *METRIC_INSTANTS)
+        if name in row
     }
 
 
@@ -52,13 +90,24 @@ def write_table(sla_section: dict[str, Any], output: Path, file_format: str) -> 
     rows = table_rows(sla_section)
     if file_format == "csv":
         with output.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+            writer = csv.DictWriter(handle, fieldnames=columns(sla_section))
             writer.writeheader()
             writer.writerows(rows)
     elif file_format == "parquet":
         import pyarrow as pa  # imported here: only Parquet exports pay for loading it
         import pyarrow.parquet as pq
 
+        instant = pa.timestamp("us", tz="UTC")
+        types = {
+            "next_response_status": pa.string(),
+            "next_response_cycles": pa.int32(),
+            "next_response_breached": pa.int32(),
+            "resolution_status": pa.string(),
+            "resolution_due_at": instant,
+            "resolved_at": instant,
+            "business_minutes": pa.float64(),
+            "paused_minutes": pa.float64(),
+        }
         schema = pa.schema(
             [
                 ("case_id", pa.string()),
@@ -71,6 +120,7 @@ def write_table(sla_section: dict[str, Any], output: Path, file_format: str) -> 
                 ("first_response_at", pa.timestamp("us", tz="UTC")),
                 ("status", pa.string()),
                 ("response_minutes", pa.float64()),
+                *((name, types[name]) for name in columns(sla_section)[len(COLUMNS) :]),
             ]
         )
         typed = [{**row, **_instants(row)} for row in rows]

@@ -75,3 +75,60 @@ def test_the_live_engine_gives_the_replays_metrics(
     run_until_idle(settings)
     expected = expected_at(None)
     assert read_json(settings, "sla", "--as-of", expected["as_of"]) == expected
+
+
+def test_the_exports_carry_the_metrics(settings_factory, tmp_path) -> None:
+    import csv
+
+    import duckdb
+
+    from casebook.cli import main
+    from tests.integration.engine_support import settings_env
+    from tests.integration.test_live_engine import environment
+
+    settings = settings_factory("sqlite", kafka=False, policy_file=EXAMPLE)
+    desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), POLICY)
+    events = []
+    for line in LINES:
+        outcome = desk.take(parse_message(line))
+        if isinstance(outcome, Accepted):
+            events.extend(outcome.case.collect_events())
+    views = ViewStore(settings.stores())
+    try:
+        assert views.apply_batch("casebook.events", 0, len(events) - 1, events, [])
+    finally:
+        views.close()
+    expected = expected_at(None)
+    with environment(settings_env(settings)):
+        for fmt in ("csv", "parquet"):
+            output = tmp_path / f"sla.{fmt}"
+            assert (
+                main(
+                    ["sla", "--as-of", expected["as_of"], "--format", fmt, "--output", str(output)]
+                )
+                == 0
+            )
+    with (tmp_path / "sla.csv").open(encoding="utf-8") as handle:
+        rows = {row["case_id"]: row for row in csv.DictReader(handle)}
+    clocks = {c["case_id"]: c for c in expected["metrics"]["resolution"]["cases"]}
+    replies = {c["case_id"]: c for c in expected["metrics"]["next_response"]["cases"]}
+    for case_id, row in rows.items():
+        assert row["resolution_status"] == clocks[case_id]["status"]
+        assert float(row["business_minutes"]) == clocks[case_id]["business_minutes"]
+        assert row["next_response_status"] == replies[case_id]["status"]
+        assert int(row["next_response_cycles"]) == len(replies[case_id]["cycles"])
+    connection = duckdb.connect()
+    try:
+        paused = connection.execute(
+            "SELECT count(*) FROM read_parquet(?) WHERE resolution_status = 'paused'"
+            " AND resolution_due_at IS NULL",
+            [str(tmp_path / "sla.parquet")],
+        ).fetchone()
+        kind = connection.execute(
+            "SELECT typeof(resolved_at) FROM read_parquet(?) LIMIT 1",
+            [str(tmp_path / "sla.parquet")],
+        ).fetchone()
+    finally:
+        connection.close()
+    assert paused == (sum(c["status"] == "paused" for c in clocks.values()),)
+    assert kind == ("TIMESTAMP WITH TIME ZONE",)
