@@ -91,7 +91,26 @@ def render_summary(report: dict[str, Any]) -> str:
     changes = sum(len(entry["severity_changes"]) for entry in report["audit"].values())
     rejected = report["rejected"]
     tail = proposal_and_rejection_lines(changes, len(rejected), rejected)
-    return render_sla(report["sla"], report["as_of"]) + "".join(tail)
+    metrics = "".join(metric_lines(report.get("metrics", {})))
+    return render_sla(report["sla"], report["as_of"]) + metrics + "".join(tail)
+
+
+def metric_lines(metrics: dict[str, Any]) -> Iterator[str]:
+    """SLA v2: each metric's counts and compliance, by current severity and in total."""
+    for metric, section in metrics.items():
+        yield f"\n{metric.replace('_', ' ').capitalize()}"
+        yield " (cycles)\n" if metric == "next_response" else " (cases)\n"
+        counted = [name for name in section["total"] if name != "compliance"]
+        yield f"{'severity':>8} " + " ".join(f"{name:>8}" for name in counted) + "  compliance\n"
+        rows = [*section["by_severity"].items(), ("total", section["total"])]
+        for label, counts in rows:
+            ratio = counts["compliance"]
+            shown = "-" if ratio is None else f"{ratio:.1%}"
+            yield (
+                f"{label:>8} "
+                + " ".join(f"{counts[name]:>8}" for name in counted)
+                + f"  {shown:>10}\n"
+            )
 
 
 def proposal_and_rejection_lines(
