@@ -232,3 +232,28 @@ def test_docs_open_without_a_token_and_run_a_request_once_authorized(server, bro
         "return performance.getEntriesByType('resource').map(e => e.name)"
     )
     assert assets and all(name.startswith(server) for name in assets)  # nothing from a CDN
+
+
+def test_the_dashboard_shows_the_business_hours_metrics(browser, tmp_path_factory):
+    """SLA v2: under a policy with targets the dashboard adds each metric's table."""
+    from tests.web.test_api_metrics import EXAMPLE, filled
+
+    data_dir = tmp_path_factory.mktemp("business-views")
+    filled(data_dir)
+    with serving(data_dir, CASEBOOK_POLICY_FILE=str(EXAMPLE)) as (base, _):
+        report = get_json(f"{base}/api/sla?limit=1", TOKEN_OF["analyst"])
+        log_in(browser, base, TOKEN_OF["analyst"])
+        until(
+            browser, lambda d: d.find_element(By.ID, "metric-resolution").is_displayed(), "metrics"
+        )
+        for metric in ("next_response", "resolution"):
+            rows = [
+                [cell.text for cell in tr.find_elements(By.TAG_NAME, "td")]
+                for tr in browser.find_elements(By.CSS_SELECTOR, f"#metric-{metric} tbody tr")
+            ]
+            total = report["metrics"][metric]["total"]
+            assert rows[-1][0] == "Total" and rows[-1][1:3] == [
+                str(total["met"]),
+                str(total["breached"]),
+            ]
+            assert len(rows) == 5

@@ -109,6 +109,7 @@ async function loadSla() {
     const rows = ["1", "2", "3", "4"].map((level) => countsRow(level, report.by_severity[level]));
     rows.push(countsRow("Total", report.total, "total"));
     fillTable($("by-severity"), rows);
+    showMetrics(report.metrics);
     const atRisk = report.cases;
     fillTable($("at-risk"), atRisk.map(atRiskRow));
     if (atRisk.length === 0) $("at-risk-status").textContent = "No case is pending or breached.";
