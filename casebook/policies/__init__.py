@@ -9,6 +9,9 @@ from pydantic import ValidationError
 
 from domain.policy import Policy, parse_policy
 
+BUSINESS_HOURS_EXAMPLE = Path(__file__).with_name("business-hours.json")
+"""The shipped SLA v2 example: office hours, holidays, three metrics (README)."""
+
 
 class PolicyError(ValueError):
     """A policy file that cannot be used: its path, the first offending key and why."""

@@ -32,6 +32,12 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--skip-live", action="store_true", help="offline replay figures only")
     parser.add_argument(
+        "--business-cases",
+        type=int,
+        default=BenchOptions.business_cases,
+        help="cases of the business-hours (SLA v2) replay figure; 0 skips it",
+    )
+    parser.add_argument(
         "--live-max-size", type=int, default=None, help="larger sizes get offline figures only"
     )
     parser.add_argument("--skip-rebuild", action="store_true", help="no rebuild of the views")
@@ -113,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
         brokers=args.brokers,
         postgres=args.postgres,
         keep_data=args.keep_data,
+        business_cases=args.business_cases,
         command=shlex.join(["casebook", *sys.argv[1:]]),
     )
     try:

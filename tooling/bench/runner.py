@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from casebook.policies import BUSINESS_HOURS_EXAMPLE
 from casebook.settings import Settings
 from consumers.topics import delete_topics_under
 from infra.kafka.broker import LocalBroker
@@ -29,6 +30,7 @@ from tooling.bench.machine import describe_machine
 from tooling.bench.stores import PostgresStores, postgres_stores
 from tooling.bench.targets import judge, rss_growth
 from tooling.histories import generate_history
+from tooling.histories.business import business_history
 
 Progress = Callable[[str], None]
 
@@ -52,6 +54,7 @@ class BenchOptions:
     postgres: bool = False  # also the live engine on the PostgreSQL store, beside SQLite
     keep_data: bool = False
     command: str = ""
+    business_cases: int = 2_000  # SLA v2: a business-hours history's replay (0: skipped)
 
     def live_at(self, size: int) -> bool:
         return self.live and (self.live_max_size is None or size <= self.live_max_size)
@@ -80,6 +83,9 @@ def run_bench(settings: Settings, options: BenchOptions, progress: Progress) -> 
                 results["sizes"][str(size)] = measure_size(
                     base, options, run_id, run_dir, size, progress, postgres
                 )
+            if options.business_cases:
+                progress(f"business hours: {options.business_cases} cases under the SLA v2 example")
+                results["business"] = measure_business(base, options, run_id, run_dir)
             if options.latency:
                 progress(
                     f"latency: {options.latency_messages} messages at {options.latency_rate:.0f}/s"
@@ -141,6 +147,24 @@ def measure_size(
             drop_topics(settings, options)
     history.unlink()
     return figures
+
+
+def measure_business(
+    base: Settings, options: BenchOptions, run_id: str, run_dir: Path
+) -> dict[str, Any]:
+    """The offline replay of a business-hours history (replies, waits, reopenings across
+    DST changes) under the SLA v2 example policy, against its parse floor."""
+    settings = phase_settings(base, run_id, "business", run_dir).model_copy(
+        update={"policy_file": BUSINESS_HOURS_EXAMPLE}
+    )
+    lines = business_history(options.business_cases, options.seed)
+    history = run_dir / "history-business.jsonl"
+    history.parent.mkdir(parents=True, exist_ok=True)
+    history.write_bytes(b"\n".join(lines) + b"\n")
+    offline = replace(OFFLINE_REPEATS, least=options.offline_repeats)
+    figures = measure_offline(history, len(lines), Phase(settings, options.profile_dir), offline)
+    history.unlink()
+    return {"cases": options.business_cases, "messages": len(lines), **figures}
 
 
 def drop_topics(phase: Settings, options: BenchOptions) -> None:

@@ -42,6 +42,15 @@ def render(results: dict[str, Any]) -> str:
     for row in rows:
         cells = [_cell(_dig(row, path), form) for _, path, form in COLUMNS]
         lines.append("| " + " | ".join(cells) + " |")
+    business = results.get("business")
+    if business:
+        lines += [
+            "",
+            f"Business hours (SLA v2 example, {business['cases']} cases, {business['messages']}"
+            f" messages): replay {business['replay']['msgs_per_s']:.0f} msg/s, floor"
+            f" {business['floor']['msgs_per_s']:.0f} msg/s, replay/floor"
+            f" {business['replay_vs_floor']:.2f}",
+        ]
     latency = results.get("latency")
     if latency:
         lines += ["", render_latency(latency)]
