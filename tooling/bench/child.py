@@ -45,13 +45,13 @@ def replay(args: argparse.Namespace) -> dict[str, Any]:
     if policy.targets:  # SLA v2's metrics: the in-memory replay, as the CLI runs it
         with args.input.open("rb") as history:
             replayed = replay_history(history, policy)
-        report = replayed.report()
+        document = replayed.report()
         with open(os.devnull, "w") as sink:
-            json.dump(report, sink, indent=1)
+            json.dump(document, sink, indent=1)
         return {
             "lines": replayed.lines,
-            "cases": len(report["sla"]["cases"]),
-            "rejected": len(report["rejected"]),
+            "cases": len(document["sla"]["cases"]),
+            "rejected": len(document["rejected"]),
             "events": None,
         }
     with args.input.open("rb") as history:
