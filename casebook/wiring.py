@@ -100,7 +100,8 @@ def role_slots(
 
     def projections() -> Built:
         views = ViewStore(stores)
-        return ProjectionWorker(kafka, views, topics, clock=warnings_clock), views.close
+        worker = ProjectionWorker(kafka, views, topics, clock=warnings_clock, policy=policy)
+        return worker, views.close
 
     def warnings_relay() -> Built:
         views = ViewStore(stores)

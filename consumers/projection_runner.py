@@ -25,6 +25,7 @@ from consumers.view_store import ViewStore
 from consumers.wire import header
 from domain.case import Case
 from domain.event_codec import event_from_wire
+from domain.policy import Policy
 from domain.timefmt import parse_instant
 from projections.rejections import RejectedMessage
 
@@ -40,10 +41,13 @@ class ProjectionWorker:
         group: str | None = None,
         clock: Callable[[], datetime] | None = None,
         warnings_every_s: float = 1.0,
+        policy: Policy | None = None,
     ) -> None:
-        """`clock` drives breach warnings (None: no warnings); tests pass one they control."""
+        """`clock` drives breach warnings (None: no warnings); tests pass one they control.
+        With a `policy` that has targets, the SLA v2 metrics warn too."""
         self._views = views
         self._clock = clock
+        self._metric_policy = policy if policy is not None and policy.targets else None
         self._warnings_every_s = warnings_every_s
         self._warnings_checked = float("-inf")
         self._unchecked_changes = clock is not None
@@ -109,7 +113,10 @@ class ProjectionWorker:
         due = time.monotonic() >= self._warnings_checked + self._warnings_every_s
         if not due or not self._caught_up.caught_up():
             return
-        recorded = self._views.record_due_warnings(clock())
+        now = clock()
+        recorded = self._views.record_due_warnings(now)
+        if self._metric_policy is not None:
+            recorded += self._views.record_metric_warnings(now, self._metric_policy)
         self._warnings_checked = time.monotonic()
         self._unchecked_changes = False
         for kind, count in sorted(recorded.items()):

@@ -51,6 +51,36 @@ class ViewDatabase:
             self._add_column("views_audit_events", "source")  # contract 1.2: none named
         if not self._column_exists("views_sla_cases", "warn_at"):
             self._add_column("views_sla_cases", "warn_at")  # SLA v2: shares of real time
+        if not self._column_exists("warnings_emitted", "metric"):
+            self._name_warning_items()
+
+    def _name_warning_items(self) -> None:
+        """Warnings recorded before SLA v2 were each a case's first response's: they gain
+        `metric` and `item`, and the uniqueness names the item (SQLite cannot change a
+        table's constraint, so its table is rebuilt, sequence numbers kept)."""
+        with self._transaction():
+            if self._column_exists("warnings_emitted", "metric"):
+                return  # another opener did it
+            if self._postgres:
+                self._execute("LOCK TABLE warnings_emitted IN EXCLUSIVE MODE")
+                self._execute(
+                    "ALTER TABLE warnings_emitted ADD COLUMN metric TEXT NOT NULL"
+                    " DEFAULT 'first_response', ADD COLUMN item TEXT NOT NULL DEFAULT '',"
+                    " DROP CONSTRAINT IF EXISTS warnings_emitted_case_id_level_key"
+                )
+                self._execute(
+                    "CREATE UNIQUE INDEX IF NOT EXISTS warnings_emitted_items"
+                    " ON warnings_emitted (case_id, metric, item, level)"
+                )
+                return
+            self._execute("ALTER TABLE warnings_emitted RENAME TO warnings_emitted_v1")
+            self._execute(WARNINGS_SCHEMA.format(seq=WARNINGS_TABLE["sqlite"]))
+            self._execute(
+                "INSERT INTO warnings_emitted (seq, case_id, level, kind, at, due_at,"
+                " customer_id, sla_severity) SELECT seq, case_id, level, kind, at, due_at,"
+                " customer_id, sla_severity FROM warnings_emitted_v1"
+            )
+            self._execute("DROP TABLE warnings_emitted_v1")
 
     def _add_column(self, table: str, column: str) -> None:
         """Views written by an earlier version gain a text column; their rows hold NULL."""

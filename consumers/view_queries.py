@@ -11,9 +11,9 @@ from consumers.view_db import ViewDatabase
 from consumers.view_rows import rejected_message, sla_case
 from consumers.view_schema import NOT_DUMPED, VIEW_TABLES
 from projections.audit import AuditEntry, CaseAudit, case_audit_from_entries
-from projections.metrics import TIMELINE_TYPES, CaseTimeline, fold_entry
 from projections.rejections import RejectedMessage
 from projections.sla import SlaCase
+from projections.timelines import TIMELINE_TYPES, CaseTimeline, fold_entry
 
 # Where a rejection stands in arrival order: (partition, offset, source).
 RejectedKey = tuple[int, int, str]

@@ -40,6 +40,9 @@ WARNINGS_TABLE = {
 WARNINGS_SCHEMA = """CREATE TABLE IF NOT EXISTS warnings_emitted (
         {seq}, case_id TEXT NOT NULL, level INTEGER NOT NULL, kind TEXT NOT NULL,
         at TEXT NOT NULL, due_at TEXT NOT NULL, customer_id TEXT NOT NULL,
-        sla_severity INTEGER NOT NULL, UNIQUE (case_id, level))"""
+        sla_severity INTEGER NOT NULL, metric TEXT NOT NULL DEFAULT 'first_response',
+        item TEXT NOT NULL DEFAULT '', UNIQUE (case_id, metric, item, level))"""
+# SLA v2: a warning is one of an item's (the first response, a next_response cycle named by
+# its start, the resolution clock); tables made before name none and are rebuilt on start.
 # Bookkeeping of the warnings scan, not a view of the events: left out of `dump`.
 NOT_DUMPED = ("views_positions", "views_warning_checks")

@@ -7,9 +7,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from consumers.view_db import ViewDatabase
 from consumers.view_rows import micros, sla_case
+from domain.policy import Policy
+from projections.metric_warnings import MetricWarning, metric_warnings
 from projections.sla import SlaCase
 from projections.warnings import SlaWarning, due_warnings, next_check_at
 
@@ -96,7 +99,7 @@ class WarningChecks(ViewDatabase):
         marks = ",".join("?" * len(case_ids))
         rows = self._execute(
             f"SELECT case_id, MAX(level) FROM warnings_emitted WHERE case_id IN ({marks}) "
-            "GROUP BY case_id",
+            "AND metric = 'first_response' GROUP BY case_id",
             tuple(case_ids),
         ).fetchall()
         return {row[0]: int(row[1]) for row in rows}
@@ -104,7 +107,8 @@ class WarningChecks(ViewDatabase):
     def _record_warning(self, warning: SlaWarning) -> None:
         self._execute(
             "INSERT INTO warnings_emitted (case_id, level, kind, at, due_at, customer_id, "
-            "sla_severity) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, level) DO NOTHING",
+            "sla_severity) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (case_id, metric, item, level) DO NOTHING",
             (
                 warning.case_id,
                 warning.level,
@@ -120,24 +124,74 @@ class WarningChecks(ViewDatabase):
         row = self._execute("SELECT MAX(seq) FROM warnings_emitted").fetchone()
         return None if row is None or row[0] is None else int(row[0])
 
-    def warnings_after(self, seq: int, limit: int) -> list[tuple[int, SlaWarning]]:
+    def warnings_after(self, seq: int, limit: int) -> list[tuple[int, Warning]]:
         rows = self._execute(
-            "SELECT seq, case_id, customer_id, sla_severity, level, kind, at, due_at "
-            "FROM warnings_emitted WHERE seq > ? ORDER BY seq LIMIT ?",
+            "SELECT seq, case_id, customer_id, sla_severity, level, kind, at, due_at, metric, "
+            "item FROM warnings_emitted WHERE seq > ? ORDER BY seq LIMIT ?",
             (seq, limit),
         ).fetchall()
-        return [
+        return [(row[0], _warning(row)) for row in rows]
+
+    def record_metric_warnings(self, now: datetime, policy: Policy) -> Counter[str]:
+        """SLA v2: record every next_response and resolution warning due at `now` that is
+        not recorded yet (each once: its item names it); returns how many of each kind.
+
+        Every case not closed is looked at, its timeline read back from its audit rows
+        (a scan costs a read of those rows: the checks of issue 20 will narrow it)."""
+        with self._transaction():
+            if self._postgres:
+                self._execute("LOCK TABLE warnings_emitted IN EXCLUSIVE MODE")
+            recorded: Counter[str] = Counter()
+            open_cases = {
+                row[0]
+                for row in self._execute(
+                    "SELECT case_id FROM views_sla_cases WHERE closed_at IS NULL"
+                ).fetchall()
+            }
+            for case_id, timeline in self.metric_timelines().items():  # type: ignore[attr-defined]
+                if case_id not in open_cases:
+                    continue
+                calendar = policy.pinned_calendar(timeline.calendar_id, timeline.calendar_hash)
+                for warning in metric_warnings(timeline, calendar, policy, now):
+                    if self._record_metric_warning(warning):
+                        recorded[warning.kind] += 1
+        return recorded
+
+    def _record_metric_warning(self, warning: MetricWarning) -> bool:
+        cursor = self._execute(
+            "INSERT INTO warnings_emitted (case_id, level, kind, at, due_at, customer_id, "
+            "sla_severity, metric, item) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (case_id, metric, item, level) DO NOTHING",
             (
-                row[0],
-                SlaWarning(
-                    row[1],
-                    row[2],
-                    row[3],
-                    row[4],
-                    row[5],
-                    datetime.fromisoformat(row[6]),
-                    datetime.fromisoformat(row[7]),
-                ),
-            )
-            for row in rows
-        ]
+                warning.case_id,
+                warning.level,
+                warning.kind,
+                warning.at.isoformat(),
+                warning.at.isoformat(),  # the column is the first response's due instant
+                warning.customer_id,
+                warning.severity,
+                warning.metric,
+                warning.item,
+            ),
+        )
+        return bool(cursor.rowcount)
+
+
+Warning = SlaWarning | MetricWarning
+"""A recorded warning as the warnings relay publishes it."""
+
+
+def _warning(row: Any) -> Warning:
+    if row[8] != "first_response":
+        return MetricWarning(
+            row[1], row[2], row[8], row[9], row[4], row[5], datetime.fromisoformat(row[6]), row[3]
+        )
+    return SlaWarning(
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        datetime.fromisoformat(row[6]),
+        datetime.fromisoformat(row[7]),
+    )

@@ -28,9 +28,7 @@ class WarningsOutbox:
                 OutgoingRecord(
                     key=warning.case_id.encode("utf-8"),
                     value=json.dumps(warning.to_wire(), sort_keys=True).encode("utf-8"),
-                    headers=[
-                        ("casebook.warning_id", f"{warning.case_id}|{warning.level}".encode())
-                    ],
+                    headers=[("casebook.warning_id", warning.warning_id.encode("utf-8"))],
                 ),
             )
             for _, warning in rows

@@ -32,6 +32,10 @@ class SlaWarning:
     at: datetime
     due_at: datetime
 
+    @property
+    def warning_id(self) -> str:
+        return f"{self.case_id}|{self.level}"
+
     def to_wire(self) -> dict[str, Any]:
         return {
             "schema": "casebook.sla-warning/v1",

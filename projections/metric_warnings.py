@@ -1,0 +1,197 @@
+"""SLA v2 warnings: 50 %, 75 % and 100 % of each next_response cycle's and each case's
+resolution target, in business time (contract sla-v2, "Warnings").
+
+Pure: a case's timeline, its calendar, the policy and an instant in; the warnings whose
+threshold has passed by then out, each dated at its threshold. A threshold is computed with
+the target in force: when a severity change moves one into the past, it is dated at the
+change. An item that ended before its threshold (answered, resolved, closed) never warns
+at it; paused time does not advance the resolution clock. Each warning is named by (case,
+metric, item, level), so recording it twice is impossible, and a reopened case's resolution
+never repeats a threshold it passed before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from domain.calendars import Calendar
+from domain.policy import Policy
+from domain.timefmt import format_exact_instant, format_instant
+from projections.timelines import CaseTimeline
+from projections.warnings import LEVELS
+
+Span = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
+class MetricWarning:
+    case_id: str
+    customer_id: str
+    metric: str
+    item: str
+    """The cycle's start (exact text) for next_response; empty for the case's resolution."""
+    level: int
+    kind: str
+    at: datetime
+    severity: int
+
+    @property
+    def warning_id(self) -> str:
+        return f"{self.case_id}|{self.metric}|{self.item}|{self.level}"
+
+    def to_wire(self) -> dict[str, Any]:
+        document: dict[str, Any] = {
+            "schema": "casebook.sla-warning/v1",
+            "case_id": self.case_id,
+            "customer_id": self.customer_id,
+            "metric": self.metric,
+            "current_severity": self.severity,
+            "level": self.level,
+            "kind": self.kind,
+            "at": format_instant(self.at),
+        }
+        if self.metric == "next_response":
+            document["cycle_started_at"] = format_instant(datetime.fromisoformat(self.item))
+        return document
+
+
+@dataclass(frozen=True)
+class _Item:
+    metric: str
+    item: str
+    counted: list[Span]
+    """Where the item's clock ran (clipped at its end, or at `now`)."""
+    ended: datetime | None
+
+
+def metric_warnings(
+    timeline: CaseTimeline, calendar: Calendar, policy: Policy, now: datetime
+) -> list[MetricWarning]:
+    """Every warning of the case's metric items whose threshold has passed by `now`."""
+    warnings = []
+    for item in _items(timeline, policy, now):
+        for level, fraction, kind in LEVELS:
+            found = _threshold(timeline, calendar, policy, item, fraction)
+            if found is None:
+                break
+            at, severity = found
+            passed = now > at if kind == "breached" else now >= at
+            if not passed or (item.ended is not None and item.ended <= at):
+                break
+            warnings.append(
+                MetricWarning(
+                    timeline.case_id,
+                    timeline.customer_id,
+                    item.metric,
+                    item.item,
+                    level,
+                    kind,
+                    at,
+                    severity,
+                )
+            )
+    return warnings
+
+
+def _items(timeline: CaseTimeline, policy: Policy, now: datetime) -> list[_Item]:
+    items = []
+    seen = timeline.seen(now)
+    if policy.measures("next_response"):
+        items.extend(_cycles(seen, now))
+    if policy.measures("resolution"):
+        items.append(_resolution(timeline, seen, now))
+    return items
+
+
+def _cycles(seen: list[tuple[datetime, str]], now: datetime) -> list[_Item]:
+    """Each cycle as its counted span (as `projections.metrics.next_response` delimits it)."""
+    cycles: list[_Item] = []
+    answered = resolved = False
+    started: datetime | None = None
+    for at, kind in seen:
+        if kind == "first_response":
+            answered = True
+        elif kind in ("replied", "reopened"):
+            resolved = resolved and kind != "reopened"
+            if answered and not resolved and started is None:
+                started = at
+        elif kind in ("responded", "resolved", "closed"):
+            resolved = resolved or kind == "resolved"
+            if started is not None:
+                cycles.append(
+                    _Item("next_response", format_exact_instant(started), [(started, at)], at)
+                )
+                started = None
+    if started is not None:
+        cycles.append(_Item("next_response", format_exact_instant(started), [(started, now)], None))
+    return cycles
+
+
+def _resolution(timeline: CaseTimeline, seen: list[tuple[datetime, str]], now: datetime) -> _Item:
+    """The resolution clock's counted spans: running, less the pauses."""
+    counted: list[Span] = []
+    since: datetime | None = timeline.opened_at
+    ended: datetime | None = None
+    for at, kind in seen:
+        if kind == "awaiting" and since is not None:
+            counted.append((since, at))
+            since = None
+        elif kind in ("replied", "decision") and since is None and ended is None:
+            since = at
+        elif kind in ("resolved", "closed") and ended is None:
+            if since is not None:
+                counted.append((since, at))
+            since, ended = None, at
+        elif kind == "reopened":
+            since, ended = at, None
+    if since is not None:
+        counted.append((since, now))
+    return _Item("resolution", "", [span for span in counted if span[0] < span[1]], ended)
+
+
+def _threshold(
+    timeline: CaseTimeline, calendar: Calendar, policy: Policy, item: _Item, fraction: float
+) -> tuple[datetime, int] | None:
+    """The first instant the item's counted time reaches `fraction` of the target in force
+    (at a severity change when that change moved it into the past), and that severity."""
+    if not item.counted:
+        return None
+    begin = item.counted[0][0]
+    end = item.counted[-1][1]
+    changes = [(at, severity) for at, severity in timeline.changes if begin < at < end]
+    bounds = [begin, *(at for at, _ in changes), end]
+    severities = [timeline.severity_at(begin), *(severity for _, severity in changes)]
+    for start, stop, severity in zip(bounds, bounds[1:], severities, strict=False):
+        minutes = policy.metric_target(severity, item.metric)
+        if minutes is None:
+            continue  # not measured at that severity
+        goal = timedelta(minutes=minutes) * fraction
+        before = _counted_until(calendar, item.counted, start)
+        if before >= goal:
+            return start, severity
+        reached = _reach(calendar, item.counted, goal)
+        if reached is not None and (reached < stop or (stop == end and reached <= stop)):
+            return reached, severity
+    return None
+
+
+def _counted_until(calendar: Calendar, counted: list[Span], instant: datetime) -> timedelta:
+    total = timedelta(0)
+    for start, end in counted:
+        if start >= instant:
+            break
+        total += calendar.business_time(start, min(end, instant))
+    return total
+
+
+def _reach(calendar: Calendar, counted: list[Span], goal: timedelta) -> datetime | None:
+    """The instant the counted time reaches `goal` within `counted`, else None."""
+    total = timedelta(0)
+    for start, end in counted:
+        length = calendar.business_time(start, end)
+        if total + length >= goal:
+            return calendar.due(start, goal - total)
+        total += length
+    return None
