@@ -61,6 +61,8 @@ class MetricWarning:
 class _Item:
     metric: str
     item: str
+    begin: datetime
+    """When its clock started (the cycle's start, the case's opening)."""
     counted: list[Span]
     """Where the item's clock ran (clipped at its end, or at `now`)."""
     ended: datetime | None
@@ -121,11 +123,14 @@ def _cycles(seen: list[tuple[datetime, str]], now: datetime) -> list[_Item]:
             resolved = resolved or kind == "resolved"
             if started is not None:
                 cycles.append(
-                    _Item("next_response", format_exact_instant(started), [(started, at)], at)
+                    _Item(
+                        "next_response", format_exact_instant(started), started, [(started, at)], at
+                    )
                 )
                 started = None
     if started is not None:
-        cycles.append(_Item("next_response", format_exact_instant(started), [(started, now)], None))
+        name = format_exact_instant(started)
+        cycles.append(_Item("next_response", name, started, [(started, now)], None))
     return cycles
 
 
@@ -148,7 +153,8 @@ def _resolution(timeline: CaseTimeline, seen: list[tuple[datetime, str]], now: d
             since, ended = at, None
     if since is not None:
         counted.append((since, now))
-    return _Item("resolution", "", [span for span in counted if span[0] < span[1]], ended)
+    spans = [span for span in counted if span[0] < span[1]]
+    return _Item("resolution", "", timeline.opened_at, spans, ended)
 
 
 def _threshold(
@@ -156,10 +162,8 @@ def _threshold(
 ) -> tuple[datetime, int] | None:
     """The first instant the item's counted time reaches `fraction` of the target in force
     (at a severity change when that change moved it into the past), and that severity."""
-    if not item.counted:
-        return None
-    begin = item.counted[0][0]
-    end = item.counted[-1][1]
+    begin = item.begin
+    end = item.counted[-1][1] if item.counted else begin
     changes = [(at, severity) for at, severity in timeline.changes if begin < at < end]
     bounds = [begin, *(at for at, _ in changes), end]
     severities = [timeline.severity_at(begin), *(severity for _, severity in changes)]

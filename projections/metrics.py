@@ -167,7 +167,11 @@ def resolution(
         status, due = "none", None
     else:
         target = timedelta(minutes=minutes)
-        due = _reached(calendar, _without(running, pauses), target)
+        due = (
+            timeline.opened_at  # a target of 0 is reached at the opening
+            if target <= timedelta(0)
+            else _reached(calendar, _without(running, pauses), target)
+        )
         if due is None and stopped is None and not paused_now:
             due = calendar.due(as_of, target - counted)  # if no pause follows
         if counted > target:

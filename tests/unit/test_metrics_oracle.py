@@ -112,7 +112,7 @@ def oracle(
     for kind, at in events[1:]:
         by_minute.setdefault(at, []).append(kind)
     instant = events[0][1]
-    while instant < as_of:
+    while True:  # what happened at T counts (events dated at or before T); minutes before T
         for kind in by_minute.get(instant, []):
             if kind == "FirstResponse":
                 answered = True
@@ -139,6 +139,8 @@ def oracle(
                 running, resolved, stopped = True, False, None
                 if answered and cycle is None:
                     cycle = instant
+        if instant >= as_of:
+            break
         if running and is_open(calendar, instant):
             if waiting:
                 paused += 1
