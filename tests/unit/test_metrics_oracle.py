@@ -213,3 +213,42 @@ def test_the_metrics_are_what_a_minute_walk_finds(
         for start, end, ended_by in cycles
     ]
     assert shown == want
+    breaches = breach_warnings(policy, history, as_of)
+    due_cycles = {
+        (text(start), text(due))
+        for start, end, _ in cycles
+        if (due := oracle_due(calendar, start, target)) is not None
+        and as_of > due
+        and (end is None or end > due)
+    }
+    assert {(item, at) for metric, item, at in breaches if metric == "next_response"} == due_cycles
+    stopped_first = figures["resolved_at"] is not None and (
+        figures["reached"] is None or figures["resolved_at"] <= figures["reached"]
+    )
+    resolution_breach = (
+        figures["reached"] is not None and as_of > figures["reached"] and not stopped_first
+    )
+    got = [at for metric, _, at in breaches if metric == "resolution"]
+    assert got == ([text(figures["reached"])] if resolution_breach else [])
+
+
+def breach_warnings(
+    policy: Policy, history: list[dict[str, Any]], as_of: datetime
+) -> list[tuple[str, str | None, str | None]]:
+    """The 100 % warnings due at T: (metric, cycle start, date), from the warnings rule."""
+    from projections.metric_warnings import metric_warnings
+    from projections.metrics import MetricsView
+
+    view = MetricsView(policy)
+    desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), policy)
+    for document in history:
+        outcome = desk.take(parse_message(line(document)))
+        if isinstance(outcome, Accepted):
+            for event in outcome.case.collect_events():
+                view.apply(event)
+    (timeline,) = view.cases.values()
+    return [
+        (w.metric, text(datetime.fromisoformat(w.item)) if w.item else None, text(w.at))
+        for w in metric_warnings(timeline, policy.calendar("desk"), policy, as_of)
+        if w.level == 3
+    ]
