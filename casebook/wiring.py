@@ -100,6 +100,7 @@ def role_slots(
 
     def projections() -> Built:
         views = ViewStore(stores)
+        views.track_metric_checks = bool(policy.targets)
         worker = ProjectionWorker(kafka, views, topics, clock=warnings_clock, policy=policy)
         return worker, views.close
 

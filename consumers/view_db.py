@@ -23,6 +23,9 @@ class ViewDatabase:
     """One connection, used by one thread; SQLite by default, PostgreSQL by configuration."""
 
     def __init__(self, stores: StoreConfig) -> None:
+        self.track_metric_checks = False
+        """SLA v2: set by a projection runner whose policy has targets (see warning_checks)."""
+        self._metric_checks_seeded = False
         self._postgres = stores.kind == "postgres"
         if self._postgres:
             self._connection: Any = psycopg.connect(

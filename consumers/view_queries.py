@@ -46,15 +46,17 @@ class ViewQueries(ViewDatabase):
         rows = self._execute("SELECT * FROM views_sla_cases").fetchall()
         return [sla_case(row) for row in rows]
 
-    def metric_timelines(self) -> dict[str, CaseTimeline]:
-        """SLA v2: every case's timeline, read back from its audit rows (the views hold each
-        event already: the metrics are computed from them as of any T, like the replay's)."""
-        marks = ",".join("?" * len(TIMELINE_TYPES))
-        rows = self._execute(
-            f"SELECT case_id, type, at, data FROM views_audit_events WHERE type IN ({marks}) "
-            "ORDER BY case_id, version",
-            TIMELINE_TYPES,
-        ).fetchall()
+    def metric_timelines(self, case_ids: list[str] | None = None) -> dict[str, CaseTimeline]:
+        """SLA v2: every case's timeline (or those of `case_ids`), read back from its audit
+        rows (the views hold each event already: the metrics are computed from them as of
+        any T, like the replay's)."""
+        types = ",".join(f"'{name}'" for name in TIMELINE_TYPES)  # our own names: no input
+        select = f"SELECT case_id, type, at, data FROM views_audit_events WHERE type IN ({types})"
+        if case_ids is None:
+            rows = self._execute(f"{select} ORDER BY case_id, version").fetchall()
+        else:
+            ordered = f"{select} AND case_id IN ({{marks}}) ORDER BY case_id, version"
+            rows = list(self._rows_for_cases(ordered, case_ids))
         timelines: dict[str, CaseTimeline] = {}
         for case_id, type_, at, data in rows:
             fold_entry(timelines, case_id, type_, datetime.fromisoformat(at), json.loads(data))

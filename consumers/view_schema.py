@@ -21,6 +21,12 @@ SCHEMA = (
         case_id TEXT PRIMARY KEY, check_at BIGINT NOT NULL)""",
     """CREATE INDEX IF NOT EXISTS views_warning_checks_by_time
         ON views_warning_checks (check_at, case_id)""",
+    # SLA v2: when each case's metrics could next warn (microseconds since the epoch); a
+    # case a batch touched is due at once (0). Kept only when the policy has targets.
+    """CREATE TABLE IF NOT EXISTS views_metric_checks (
+        case_id TEXT PRIMARY KEY, check_at BIGINT NOT NULL)""",
+    """CREATE INDEX IF NOT EXISTS views_metric_checks_by_time
+        ON views_metric_checks (check_at, case_id)""",
     """CREATE TABLE IF NOT EXISTS views_rejected (
         source TEXT PRIMARY KEY, part INTEGER NOT NULL, source_offset BIGINT NOT NULL,
         message_id TEXT, case_id TEXT, reason TEXT NOT NULL, detail TEXT NOT NULL, at TEXT)""",
@@ -31,6 +37,7 @@ VIEW_TABLES = (
     "views_audit_events",
     "views_rejected",
     "views_warning_checks",
+    "views_metric_checks",
 )
 # Not a view: a rebuild keeps it, so a warning once recorded is never recorded (or sent) again.
 WARNINGS_TABLE = {
@@ -45,4 +52,4 @@ WARNINGS_SCHEMA = """CREATE TABLE IF NOT EXISTS warnings_emitted (
 # SLA v2: a warning is one of an item's (the first response, a next_response cycle named by
 # its start, the resolution clock); tables made before name none and are rebuilt on start.
 # Bookkeeping of the warnings scan, not a view of the events: left out of `dump`.
-NOT_DUMPED = ("views_positions", "views_warning_checks")
+NOT_DUMPED = ("views_positions", "views_warning_checks", "views_metric_checks")

@@ -108,6 +108,12 @@ class ViewStore(ViewQueries, WarningChecks):
             [sla_params(row) for row in rows.values() if row is not None],
         )
         self._schedule_checks([row for row in rows.values() if row is not None])
+        if self.track_metric_checks:  # SLA v2: each case a batch touched is looked at next
+            self._executemany(
+                "INSERT INTO views_metric_checks (case_id, check_at) VALUES (?, 0) "
+                "ON CONFLICT (case_id) DO UPDATE SET check_at = 0",
+                [(case_id,) for case_id in rows],
+            )
 
     def _sla_rows_for(self, case_ids: list[str]) -> dict[str, SlaCase]:
         rows = self._rows_for_cases(

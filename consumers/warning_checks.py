@@ -12,7 +12,7 @@ from typing import Any
 from consumers.view_db import ViewDatabase
 from consumers.view_rows import micros, sla_case
 from domain.policy import Policy
-from projections.metric_warnings import MetricWarning, metric_warnings
+from projections.metric_warnings import MetricWarning, metric_warnings, next_check
 from projections.sla import SlaCase
 from projections.warnings import SlaWarning, due_warnings, next_check_at
 
@@ -136,26 +136,63 @@ class WarningChecks(ViewDatabase):
         """SLA v2: record every next_response and resolution warning due at `now` that is
         not recorded yet (each once: its item names it); returns how many of each kind.
 
-        Every case not closed is looked at, its timeline read back from its audit rows
-        (a scan costs a read of those rows: the checks of issue 20 will narrow it)."""
+        Only the cases whose metric check time has come are read (a batch that touches a
+        case makes it due at once; `next_check` says when an untouched one is next worth a
+        look); the first scan of a process looks at every case once, so cases decided
+        while no runner tracked the checks are never missed. A closed case still gets the
+        warnings whose thresholds came before its closure, then is checked no more."""
         with self._transaction():
             if self._postgres:
                 self._execute("LOCK TABLE warnings_emitted IN EXCLUSIVE MODE")
+            if not self._metric_checks_seeded:
+                self._execute(
+                    "INSERT INTO views_metric_checks (case_id, check_at) SELECT case_id, 0 "
+                    "FROM views_sla_cases WHERE true "  # (SQLite: else ON reads as a join's)
+                    "ON CONFLICT (case_id) DO UPDATE SET check_at = 0"
+                )
             recorded: Counter[str] = Counter()
-            open_cases = {
-                row[0]
-                for row in self._execute(
-                    "SELECT case_id FROM views_sla_cases WHERE closed_at IS NULL"
+            after: tuple[int, str] = (-1, "")
+            while True:
+                page = self._execute(
+                    "SELECT check_at, case_id FROM views_metric_checks WHERE check_at <= ? "
+                    "AND (check_at > ? OR (check_at = ? AND case_id > ?)) "
+                    "ORDER BY check_at, case_id LIMIT ?",
+                    (micros(now), after[0], after[0], after[1], WARNING_SCAN_PAGE),
                 ).fetchall()
-            }
-            for case_id, timeline in self.metric_timelines().items():  # type: ignore[attr-defined]
-                if case_id not in open_cases:
-                    continue
-                calendar = policy.pinned_calendar(timeline.calendar_id, timeline.calendar_hash)
-                for warning in metric_warnings(timeline, calendar, policy, now):
-                    if self._record_metric_warning(warning):
-                        recorded[warning.kind] += 1
+                if not page:
+                    break
+                self._check_metrics([row[1] for row in page], now, policy, recorded)
+                after = (int(page[-1][0]), page[-1][1])
+                if len(page) < WARNING_SCAN_PAGE:
+                    break
+        self._metric_checks_seeded = True
         return recorded
+
+    def _check_metrics(
+        self, case_ids: list[str], now: datetime, policy: Policy, recorded: Counter[str]
+    ) -> None:
+        timelines = self.metric_timelines(case_ids)  # type: ignore[attr-defined]
+        upserts, deletes = [], []
+        for case_id in case_ids:
+            timeline = timelines.get(case_id)
+            if timeline is None:
+                deletes.append((case_id,))
+                continue
+            calendar = policy.pinned_calendar(timeline.calendar_id, timeline.calendar_hash)
+            for warning in metric_warnings(timeline, calendar, policy, now):
+                if self._record_metric_warning(warning):
+                    recorded[warning.kind] += 1
+            check = next_check(timeline, calendar, policy, now)
+            if check is None:
+                deletes.append((case_id,))
+            else:
+                upserts.append((case_id, micros(check)))
+        self._executemany(
+            "INSERT INTO views_metric_checks (case_id, check_at) VALUES (?, ?) "
+            "ON CONFLICT (case_id) DO UPDATE SET check_at = excluded.check_at",
+            upserts,
+        )
+        self._executemany("DELETE FROM views_metric_checks WHERE case_id = ?", deletes)
 
     def _record_metric_warning(self, warning: MetricWarning) -> bool:
         cursor = self._execute(

@@ -97,6 +97,34 @@ def metric_warnings(
     return warnings
 
 
+def next_check(
+    timeline: CaseTimeline, calendar: Calendar, policy: Policy, now: datetime
+) -> datetime | None:
+    """The first instant after `now` at which `metric_warnings` could give one more, if no
+    message arrives (one that does is a change, and its case is looked at again); None when
+    none can (every item ended, paused or warned at every level)."""
+    soonest: datetime | None = None
+    for item in _items(timeline, policy, now):
+        if item.ended is not None or not item.counted or item.counted[-1][1] != now:
+            continue  # ended, or paused: only a message moves it on
+        for _, fraction, kind in LEVELS:
+            found = _threshold(timeline, calendar, policy, item, fraction)
+            if found is not None and (now > found[0] if kind == "breached" else now >= found[0]):
+                continue  # passed already: the scan at `now` records it
+            minutes = policy.metric_target(timeline.severity_at(now), item.metric)
+            if minutes is None:
+                break
+            goal = timedelta(minutes=minutes) * fraction
+            counted = _counted_until(calendar, item.counted, now)
+            at = now if counted >= goal else calendar.due(now, goal - counted)
+            if at is not None:
+                if kind == "breached":
+                    at += timedelta(microseconds=1)  # a breach is past the due instant
+                soonest = at if soonest is None else min(soonest, at)
+            break
+    return soonest
+
+
 def _items(timeline: CaseTimeline, policy: Policy, now: datetime) -> list[_Item]:
     items = []
     seen = timeline.seen(now)

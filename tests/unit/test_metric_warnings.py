@@ -107,3 +107,40 @@ def test_the_warnings_agree_with_the_reports_due_instants() -> None:
     assert (datetime.fromisoformat(report["due_at"].replace("Z", "+00:00")) - T0) / timedelta(
         minutes=1
     ) == breach[0][2]
+
+
+def checks_after(history: tuple[dict[str, Any], ...], start: float) -> int:
+    """Follow `next_check` from `start` (after the last message): each is the first instant
+    a new warning appears; how many there were."""
+    from domain.desk import Accepted, IntakeDesk
+    from domain.memory import InMemoryCases, InMemoryLedger
+    from domain.parsing import parse_message
+    from projections.metric_warnings import next_check
+
+    from .support import line
+
+    view = MetricsView(V2)
+    desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), V2)
+    for document in history:
+        outcome = desk.take(parse_message(line(document)))
+        assert isinstance(outcome, Accepted)
+        for event in outcome.case.collect_events():
+            view.apply(event)
+    (timeline,) = view.cases.values()
+    calendar = V2.pinned_calendar(timeline.calendar_id, timeline.calendar_hash)
+    now, seen = minutes(start), 0
+    while (at := next_check(timeline, calendar, V2, now)) is not None:
+        before = len(metric_warnings(timeline, calendar, V2, at - timedelta(microseconds=1)))
+        after = len(metric_warnings(timeline, calendar, V2, at))
+        assert after > before == len(metric_warnings(timeline, calendar, V2, now)), at
+        now, seen = at, seen + 1
+    return seen
+
+
+def test_the_next_check_is_the_first_instant_a_new_warning_appears() -> None:
+    # a cycle running from 58 (three levels) and the resolution clock (three)
+    assert checks_after((opened(0), responded(5), replied(58)), 61) == 6
+    # the cycle's levels all passed by 61: the resolution clock's three remain
+    assert checks_after((opened(0), responded(5), replied(10), waiting(20), replied(60)), 61) == 3
+    # waited on: nothing moves until a message comes
+    assert checks_after((opened(0), responded(5), waiting(20)), 61) == 0
