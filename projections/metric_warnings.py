@@ -19,7 +19,7 @@ from typing import Any
 from domain.calendars import Calendar
 from domain.policy import Policy
 from domain.timefmt import format_exact_instant, format_instant
-from projections.timelines import CaseTimeline
+from projections.timelines import CaseTimeline, cycles_until, resolution_clock
 from projections.warnings import LEVELS
 
 Span = tuple[datetime, datetime]
@@ -127,62 +127,16 @@ def next_check(
 
 def _items(timeline: CaseTimeline, policy: Policy, now: datetime) -> list[_Item]:
     items = []
-    seen = timeline.seen(now)
     if policy.measures("next_response"):
-        items.extend(_cycles(seen, now))
+        for cycle in cycles_until(timeline, now):
+            name = format_exact_instant(cycle.started)
+            span = (cycle.started, cycle.ended or now)
+            items.append(_Item("next_response", name, cycle.started, [span], cycle.ended))
     if policy.measures("resolution"):
-        items.append(_resolution(timeline, seen, now))
+        clock = resolution_clock(timeline, now)
+        ended = clock.stopped[0] if clock.stopped else None
+        items.append(_Item("resolution", "", timeline.opened_at, clock.counted(), ended))
     return items
-
-
-def _cycles(seen: list[tuple[datetime, str]], now: datetime) -> list[_Item]:
-    """Each cycle as its counted span (as `projections.metrics.next_response` delimits it)."""
-    cycles: list[_Item] = []
-    answered = resolved = False
-    started: datetime | None = None
-    for at, kind in seen:
-        if kind == "first_response":
-            answered = True
-        elif kind in ("replied", "reopened"):
-            resolved = resolved and kind != "reopened"
-            if answered and not resolved and started is None:
-                started = at
-        elif kind in ("responded", "resolved", "closed"):
-            resolved = resolved or kind == "resolved"
-            if started is not None:
-                cycles.append(
-                    _Item(
-                        "next_response", format_exact_instant(started), started, [(started, at)], at
-                    )
-                )
-                started = None
-    if started is not None:
-        name = format_exact_instant(started)
-        cycles.append(_Item("next_response", name, started, [(started, now)], None))
-    return cycles
-
-
-def _resolution(timeline: CaseTimeline, seen: list[tuple[datetime, str]], now: datetime) -> _Item:
-    """The resolution clock's counted spans: running, less the pauses."""
-    counted: list[Span] = []
-    since: datetime | None = timeline.opened_at
-    ended: datetime | None = None
-    for at, kind in seen:
-        if kind == "awaiting" and since is not None:
-            counted.append((since, at))
-            since = None
-        elif kind in ("replied", "decision") and since is None and ended is None:
-            since = at
-        elif kind in ("resolved", "closed") and ended is None:
-            if since is not None:
-                counted.append((since, at))
-            since, ended = None, at
-        elif kind == "reopened":
-            since, ended = at, None
-    if since is not None:
-        counted.append((since, now))
-    spans = [span for span in counted if span[0] < span[1]]
-    return _Item("resolution", "", timeline.opened_at, spans, ended)
 
 
 def _threshold(

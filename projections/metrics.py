@@ -16,7 +16,13 @@ from domain.case import Case
 from domain.policy import Policy
 from domain.timefmt import format_instant
 from projections.sla import SEVERITY_LEVELS, compliance
-from projections.timelines import CaseTimeline, fold_entry
+from projections.timelines import (
+    CaseTimeline,
+    Cycle,
+    cycles_until,
+    fold_entry,
+    resolution_clock,
+)
 
 Span = tuple[datetime, datetime]
 NEXT_COUNTS = ("met", "breached", "pending", "void")
@@ -68,44 +74,20 @@ def next_response(
     timeline: CaseTimeline, calendar: Calendar, as_of: datetime, policy: Policy
 ) -> dict[str, Any]:
     """The case's cycles: each customer message waiting for a reply is one promise."""
-    cycles: list[dict[str, Any]] = []
-    answered = resolved = False
-    started: datetime | None = None
-
-    def end(at: datetime | None, ended_by: str | None) -> None:
-        assert started is not None
-        cycle = _cycle(timeline, calendar, policy, started, at, ended_by, as_of)
-        if cycle is not None:
-            cycles.append(cycle)
-
-    for at, kind in timeline.seen(as_of):
-        if kind == "first_response":
-            answered = True
-        elif kind in ("replied", "reopened"):
-            resolved = resolved and kind != "reopened"
-            if answered and not resolved and started is None:
-                started = at
-        elif kind in ("responded", "resolved", "closed"):
-            resolved = resolved or kind == "resolved"
-            if started is not None:
-                end(at, {"responded": "response", "resolved": "resolution"}.get(kind, "closure"))
-                started = None
-    if started is not None:
-        end(None, None)
+    cycles = [
+        measured
+        for cycle in cycles_until(timeline, as_of)
+        if (measured := _cycle(timeline, calendar, policy, cycle, as_of)) is not None
+    ]
     statuses = [cycle["status"] for cycle in cycles]
     status = next((s for s in ("breached", "met", "pending", "void") if s in statuses), "none")
     return {"case_id": timeline.case_id, "cycles": cycles, "status": status}
 
 
 def _cycle(
-    timeline: CaseTimeline,
-    calendar: Calendar,
-    policy: Policy,
-    started: datetime,
-    ended: datetime | None,
-    ended_by: str | None,
-    as_of: datetime,
+    timeline: CaseTimeline, calendar: Calendar, policy: Policy, cycle: Cycle, as_of: datetime
 ) -> dict[str, Any] | None:
+    started, ended, ended_by = cycle.started, cycle.ended, cycle.ended_by
     severity = timeline.severity_at(ended or as_of)
     target = policy.metric_target(severity, "next_response")
     if target is None:
@@ -133,30 +115,13 @@ def resolution(
 ) -> dict[str, Any]:
     """The resolution clock: from the opening to the final resolution or closure, resumed by
     a reopening, paused while the desk awaits the customer."""
-    running: list[Span] = []
-    pauses: list[Span] = []
-    since: datetime | None = timeline.opened_at
-    paused_since: datetime | None = None
-    stopped: tuple[datetime, str] | None = None
-    for at, kind in timeline.seen(as_of):
-        if kind == "awaiting" and since is not None:
-            paused_since = at
-        elif kind in ("replied", "decision") and paused_since is not None:
-            pauses.append((paused_since, at))
-            paused_since = None
-        elif kind in ("resolved", "closed") and since is not None:
-            running.append((since, at))
-            if paused_since is not None:
-                pauses.append((paused_since, at))
-            since, paused_since = None, None
-            stopped = (at, "resolution" if kind == "resolved" else "closure")
-        elif kind == "reopened":
-            since, stopped = at, None
-    if since is not None:
-        running.append((since, as_of))
-    paused_now = paused_since is not None
-    if paused_since is not None:
-        pauses.append((paused_since, as_of))
+    clock = resolution_clock(timeline, as_of)
+    running, pauses, stopped, paused_now = (
+        clock.running,
+        clock.pauses,
+        clock.stopped,
+        clock.paused_now,
+    )
     open_time = sum((calendar.business_time(a, b) for a, b in running), timedelta(0))
     paused = sum((calendar.business_time(a, b) for a, b in pauses), timedelta(0))
     counted = open_time - paused
@@ -170,7 +135,7 @@ def resolution(
         due = (
             timeline.opened_at  # a target of 0 is reached at the opening
             if target <= timedelta(0)
-            else _reached(calendar, _without(running, pauses), target)
+            else _reached(calendar, clock.counted(), target)
         )
         if due is None and stopped is None and not paused_now:
             due = calendar.due(as_of, target - counted)  # if no pause follows
@@ -204,22 +169,6 @@ def _reached(calendar: Calendar, counted: list[Span], target: timedelta) -> date
             return calendar.due(start, target - total)
         total += length
     return None
-
-
-def _without(spans: list[Span], holes: list[Span]) -> list[Span]:
-    """`spans` minus `holes` (the pauses lie within the running spans)."""
-    result = []
-    for start, end in spans:
-        cursor = start
-        for hole_start, hole_end in sorted(holes):
-            if hole_end <= cursor or hole_start >= end:
-                continue
-            if hole_start > cursor:
-                result.append((cursor, hole_start))
-            cursor = max(cursor, hole_end)
-        if cursor < end:
-            result.append((cursor, end))
-    return result
 
 
 def _minutes(duration: timedelta) -> float:

@@ -69,3 +69,97 @@ def fold_entry(
     if type_ == "SeverityAgreed":
         timeline.changes.append((at, data["to_severity"]))
     timeline.entries.append((at, kind))
+
+
+Span = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """A next_response cycle: from a customer's message after the first response to the
+    response, resolution or closure that ended it (None: running at T)."""
+
+    started: datetime
+    ended: datetime | None
+    ended_by: str | None
+
+
+def cycles_until(timeline: CaseTimeline, as_of: datetime) -> list[Cycle]:
+    """The case's cycles as of T (contract 2.0: one starts at a reply or a reopening after
+    the first response when none runs; a reply on a resolved case starts none)."""
+    cycles: list[Cycle] = []
+    answered = resolved = False
+    started: datetime | None = None
+    for at, kind in timeline.seen(as_of):
+        if kind == "first_response":
+            answered = True
+        elif kind in ("replied", "reopened"):
+            resolved = resolved and kind != "reopened"
+            if answered and not resolved and started is None:
+                started = at
+        elif kind in ("responded", "resolved", "closed"):
+            resolved = resolved or kind == "resolved"
+            if started is not None:
+                ended_by = {"responded": "response", "resolved": "resolution"}.get(kind, "closure")
+                cycles.append(Cycle(started, at, ended_by))
+                started = None
+    if started is not None:
+        cycles.append(Cycle(started, None, None))
+    return cycles
+
+
+@dataclass(frozen=True)
+class ResolutionClock:
+    """Where the resolution clock ran and was paused, as of T."""
+
+    running: list[Span]
+    pauses: list[Span]
+    """Within the running spans: from awaiting_customer to the customer's next message."""
+    stopped: tuple[datetime, str] | None
+    """When and how it stopped for good (`resolution` or `closure`), if it has."""
+    paused_now: bool
+
+    def counted(self) -> list[Span]:
+        """The running spans less the pauses: where the clock counted."""
+        result = []
+        for start, end in self.running:
+            cursor = start
+            for hole_start, hole_end in sorted(self.pauses):
+                if hole_end <= cursor or hole_start >= end:
+                    continue
+                if hole_start > cursor:
+                    result.append((cursor, hole_start))
+                cursor = max(cursor, hole_end)
+            if cursor < end:
+                result.append((cursor, end))
+        return result
+
+
+def resolution_clock(timeline: CaseTimeline, as_of: datetime) -> ResolutionClock:
+    """From the opening to the final resolution or closure, resumed by a reopening, paused
+    from awaiting_customer to the customer's next reply or decision (or the end)."""
+    running: list[Span] = []
+    pauses: list[Span] = []
+    since: datetime | None = timeline.opened_at
+    paused_since: datetime | None = None
+    stopped: tuple[datetime, str] | None = None
+    for at, kind in timeline.seen(as_of):
+        if kind == "awaiting" and since is not None:
+            paused_since = at
+        elif kind in ("replied", "decision") and paused_since is not None:
+            pauses.append((paused_since, at))
+            paused_since = None
+        elif kind in ("resolved", "closed") and since is not None:
+            running.append((since, at))
+            if paused_since is not None:
+                pauses.append((paused_since, at))
+            since, paused_since = None, None
+            stopped = (at, "resolution" if kind == "resolved" else "closure")
+        elif kind == "reopened":
+            since, stopped = at, None
+    if since is not None:
+        running.append((since, as_of))
+    paused_now = paused_since is not None
+    if paused_since is not None:
+        pauses.append((paused_since, as_of))
+    return ResolutionClock(running, pauses, stopped, paused_now)
