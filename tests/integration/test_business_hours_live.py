@@ -9,20 +9,15 @@ from datetime import timedelta
 import pytest
 
 from analysis.replay import replay_history
-from casebook.policies import load_policy
 from casebook.settings import Settings
-from consumers.view_store import ViewStore
-from domain.desk import Accepted, IntakeDesk
-from domain.memory import InMemoryCases, InMemoryLedger
-from domain.parsing import parse_message
 from domain.timefmt import format_instant
+from tests.business_support import EXAMPLE, EXAMPLE_POLICY, fill_views
 from tests.integration.engine_support import publish, run_until_idle, write_history
 from tests.integration.test_live_engine import read_json
-from tests.unit.test_policy_calendars import EXAMPLE
 from tooling.histories.business import business_history
 
 LINES = business_history(120)
-POLICY = load_policy(EXAMPLE)
+POLICY = EXAMPLE_POLICY
 
 
 def expected_at(as_of):
@@ -46,17 +41,7 @@ def test_the_views_give_the_replays_metrics_at_every_instant(
     store: str, settings_factory: Callable[..., Settings]
 ) -> None:
     settings = settings_factory(store, kafka=False, policy_file=EXAMPLE)
-    desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), POLICY)
-    events = []
-    for line in LINES:
-        outcome = desk.take(parse_message(line))
-        if isinstance(outcome, Accepted):
-            events.extend(outcome.case.collect_events())
-    views = ViewStore(settings.stores())
-    try:
-        assert views.apply_batch("casebook.events", 0, len(events) - 1, events, [])
-    finally:
-        views.close()
+    fill_views(settings, LINES)
     latest = replay_history(LINES, POLICY).latest_at
     assert latest is not None
     for days in (20, 14, 9, 5, 2, 0):
@@ -87,17 +72,7 @@ def test_the_exports_carry_the_metrics(settings_factory, tmp_path) -> None:
     from tests.integration.test_live_engine import environment
 
     settings = settings_factory("sqlite", kafka=False, policy_file=EXAMPLE)
-    desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), POLICY)
-    events = []
-    for line in LINES:
-        outcome = desk.take(parse_message(line))
-        if isinstance(outcome, Accepted):
-            events.extend(outcome.case.collect_events())
-    views = ViewStore(settings.stores())
-    try:
-        assert views.apply_batch("casebook.events", 0, len(events) - 1, events, [])
-    finally:
-        views.close()
+    fill_views(settings, LINES)
     expected = expected_at(None)
     with environment(settings_env(settings)):
         for fmt in ("csv", "parquet"):

@@ -15,25 +15,14 @@ from casebook.settings import Settings
 from consumers.view_store import ViewStore
 from consumers.warnings import WarningsOutbox
 from projections.metric_warnings import metric_warnings
+from tests.business_support import EXAMPLE, decided_events, fill_views
 from tests.integration.engine_support import publish, read_topic, run_until_idle, write_history
 from tests.integration.test_business_hours_live import LINES, POLICY
-from tests.unit.test_policy_calendars import EXAMPLE
 
 
 def filled(settings: Settings) -> ViewStore:
-    from domain.desk import Accepted, IntakeDesk
-    from domain.memory import InMemoryCases, InMemoryLedger
-    from domain.parsing import parse_message
-
-    desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), POLICY)
-    events = []
-    for line in LINES:
-        outcome = desk.take(parse_message(line))
-        if isinstance(outcome, Accepted):
-            events.extend(outcome.case.collect_events())
-    views = ViewStore(settings.stores())
-    assert views.apply_batch("casebook.events", 0, len(events) - 1, events, [])
-    return views
+    fill_views(settings, LINES)
+    return ViewStore(settings.stores())
 
 
 def expected(views: ViewStore, now: datetime) -> set[tuple[str, str, str, int, datetime]]:
@@ -57,16 +46,7 @@ def recorded(views: ViewStore) -> set[tuple[str, str, str, int, datetime]]:
 def test_scans_record_exactly_the_rules_warnings_once(store, settings_factory) -> None:
     """As live: the events of each day are applied, then the views are scanned; each scan
     reads only the cases a batch touched or whose next check has come."""
-    from domain.desk import Accepted, IntakeDesk
-    from domain.memory import InMemoryCases, InMemoryLedger
-    from domain.parsing import parse_message
-
-    desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), POLICY)
-    events = []
-    for line in LINES:
-        outcome = desk.take(parse_message(line))
-        if isinstance(outcome, Accepted):
-            events.extend(outcome.case.collect_events())
+    events = decided_events(LINES)
     views = ViewStore(settings_factory(store, kafka=False).stores())
     views.track_metric_checks = True
     try:

@@ -12,12 +12,8 @@ from analysis.replay import replay_history
 from casebook.policies import load_policy
 from casebook.settings import Settings
 from casebook.web.app import create_app
-from consumers.view_store import ViewStore
-from domain.desk import Accepted, IntakeDesk
-from domain.memory import InMemoryCases, InMemoryLedger
-from domain.parsing import parse_message
 from domain.timefmt import format_instant
-from tests.unit.test_policy_calendars import EXAMPLE
+from tests.business_support import EXAMPLE, fill_views
 from tests.web.support import TOKENS, auth
 from tooling.histories.business import business_history
 
@@ -26,17 +22,7 @@ LINES = business_history(60, seed=11)
 
 def filled(data_dir: Path) -> Settings:
     settings = Settings(data_dir=data_dir, store="sqlite", api_tokens=TOKENS, policy_file=EXAMPLE)
-    desk = IntakeDesk(InMemoryCases(), InMemoryLedger(), load_policy(EXAMPLE))
-    events = []
-    for line in LINES:
-        outcome = desk.take(parse_message(line))
-        if isinstance(outcome, Accepted):
-            events.extend(outcome.case.collect_events())
-    views = ViewStore(settings.stores())
-    try:
-        assert views.apply_batch("casebook.events", 0, len(events) - 1, events, [])
-    finally:
-        views.close()
+    fill_views(settings, LINES)
     return settings
 
 
