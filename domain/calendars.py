@@ -121,6 +121,17 @@ class Calendar:
             day += _DAY
         return None
 
+    def reached_within(self, spans: list[Span], target: timedelta) -> datetime | None:
+        """The instant the open time within `spans` (in order, disjoint) reaches `target`;
+        None if it does not within them (a clock that ran only over `spans`)."""
+        total = timedelta(0)
+        for start, end in spans:
+            length = self.business_time(start, end)
+            if total + length >= target:
+                return self.due(start, target - total)
+            total += length
+        return None
+
     def _local_date(self, instant: datetime) -> date:
         return instant.astimezone(self.zone).date()
 

@@ -157,7 +157,7 @@ def _threshold(
         before = _counted_until(calendar, item.counted, start)
         if before >= goal:
             return start, severity
-        reached = _reach(calendar, item.counted, goal)
+        reached = calendar.reached_within(item.counted, goal)
         if reached is not None and (reached < stop or (stop == end and reached <= stop)):
             return reached, severity
     return None
@@ -170,14 +170,3 @@ def _counted_until(calendar: Calendar, counted: list[Span], instant: datetime) -
             break
         total += calendar.business_time(start, min(end, instant))
     return total
-
-
-def _reach(calendar: Calendar, counted: list[Span], goal: timedelta) -> datetime | None:
-    """The instant the counted time reaches `goal` within `counted`, else None."""
-    total = timedelta(0)
-    for start, end in counted:
-        length = calendar.business_time(start, end)
-        if total + length >= goal:
-            return calendar.due(start, goal - total)
-        total += length
-    return None

@@ -24,7 +24,6 @@ from projections.timelines import (
     resolution_clock,
 )
 
-Span = tuple[datetime, datetime]
 NEXT_COUNTS = ("met", "breached", "pending", "void")
 RESOLUTION_COUNTS = ("met", "breached", "pending", "paused", "void")
 
@@ -135,7 +134,7 @@ def resolution(
         due = (
             timeline.opened_at  # a target of 0 is reached at the opening
             if target <= timedelta(0)
-            else _reached(calendar, clock.counted(), target)
+            else calendar.reached_within(clock.counted(), target)
         )
         if due is None and stopped is None and not paused_now:
             due = calendar.due(as_of, target - counted)  # if no pause follows
@@ -158,17 +157,6 @@ def resolution(
         }
     )
     return row
-
-
-def _reached(calendar: Calendar, counted: list[Span], target: timedelta) -> datetime | None:
-    """The instant the counted time reached the target, if it did within `counted`."""
-    total = timedelta(0)
-    for start, end in counted:
-        length = calendar.business_time(start, end)
-        if total + length >= target:
-            return calendar.due(start, target - total)
-        total += length
-    return None
 
 
 def _minutes(duration: timedelta) -> float:
