@@ -1,9 +1,10 @@
 """The replay report in bounded memory: the same loop, desk and views as `analysis.replay`,
 on ports that keep only the hot cases in memory and spill the rest to a scratch file.
 
-Memory no longer grows with the history: message ids, cold cases and refusals live in a
-temporary SQLite file, and the report is streamed from it (cases in report order, straight
-from an index) without ever being built whole. The result must stay byte-identical to
+Memory no longer grows with the history: message ids, cold cases (with their SLA v2
+timelines under a policy with targets) and refusals live in a temporary SQLite file, and the
+report is streamed from it (cases in report order, straight from an index) without ever
+being built whole. The result must stay byte-identical to
 `replay_history(...).report(as_of)`; the unit tests hold the two side by side.
 """
 
@@ -20,17 +21,20 @@ from typing import Any, TextIO
 
 from analysis.json_stream import Deferred, LazyArray, LazyObject, write_json
 from analysis.replay import Intake, take_history
-from analysis.spill.hot_cases import DEFAULT_HOT_CASES, HotCases, Resident, in_report_order
+from analysis.spill.hot_cases import DEFAULT_HOT_CASES, HotCases, ResidentViews, in_report_order
 from analysis.spill.rejections import SpilledRejections
 from analysis.spill.scratch import ScratchDatabase, micros
 from analysis.spill.seen import SpilledLedger
+from analysis.spill.timeline_records import load_timeline
 from analysis.spill.view_records import load_audit, load_sla
 from domain.desk import IntakeDesk
 from domain.policy import Policy
 from domain.timefmt import END_OF_TIME, format_instant
 from projections.audit import AuditView, CaseAudit
+from projections.metrics import Measure, MetricsView, MetricTally, measured_metrics
 from projections.rejections import RejectedMessage
 from projections.sla import SlaCase, SlaTally, SlaView
+from projections.timelines import CaseTimeline
 
 
 @dataclass
@@ -49,12 +53,15 @@ class SpilledReplay:
         scratch: ScratchDatabase,
         rejections: SpilledRejections,
         intake: Intake,
-        resident: tuple[list[Resident[SlaCase]], list[Resident[CaseAudit]]] = ([], []),
+        resident: ResidentViews | None = None,
         reloaded: int = 0,
+        metrics_policy: Policy | None = None,
     ) -> None:
         self._scratch = scratch
         self._rejections = rejections
-        self._resident_sla, self._resident_audits = resident
+        self._resident = resident or ResidentViews()
+        self._metrics_policy = metrics_policy
+        """The policy whose targets the `metrics` section measures (None: a v1 report)."""
         self.lines = intake.lines
         self.latest_at = intake.latest_at
         self.events = intake.events
@@ -68,13 +75,22 @@ class SpilledReplay:
     def sla_rows(self, as_of: datetime | None = None) -> Iterator[SlaCase]:
         """The SLA rows of the cases opened at or before T, in report order."""
         return in_report_order(
-            self._scratch, "sla", load_sla, self._resident_sla, self._cutoff(as_of)
+            self._scratch, "sla", load_sla, self._resident.sla, self._cutoff(as_of)
         )
 
     def audits(self, as_of: datetime | None = None) -> Iterator[CaseAudit]:
         """The audit records of the cases opened at or before T, in report order."""
         return in_report_order(
-            self._scratch, "audit", load_audit, self._resident_audits, self._cutoff(as_of)
+            self._scratch, "audit", load_audit, self._resident.audit, self._cutoff(as_of)
+        )
+
+    def timelines(self, as_of: datetime | None = None) -> Iterator[CaseTimeline]:
+        """The SLA v2 timelines of the cases opened at or before T, in report order (none
+        under a policy without targets)."""
+        if self._metrics_policy is None:
+            return iter(())
+        return in_report_order(
+            self._scratch, "metrics", load_timeline, self._resident.timelines, self._cutoff(as_of)
         )
 
     def rejected(self, as_of: datetime | None = None) -> Iterator[RejectedMessage]:
@@ -107,6 +123,7 @@ class SpilledReplay:
                 "by_severity": Deferred(tally.by_severity),
                 "total": Deferred(tally.total),
             },
+            **self._metrics(as_of, cutoff, streamed=True),
             "rejected": LazyArray(rejected()),
             "audit": LazyObject(audit),
         }
@@ -120,12 +137,72 @@ class SpilledReplay:
         cutoff = instant or END_OF_TIME
         tally = SlaTally()
         cases = [tally.entry(row, cutoff) for row in self.sla_rows(as_of)]
+        metrics = self._metrics(as_of, cutoff, streamed=False)
         return {
             "as_of": format_instant(instant),
             "sla": {"cases": cases, "by_severity": tally.by_severity(), "total": tally.total()},
+            **metrics,
             "rejected": [entry.to_report() for entry in self.rejected(as_of)],
             "audit": {a.case_id: a.to_report(cutoff) for a in self.audits(as_of)},
         }
+
+    def metric_counts(self, as_of: datetime | None = None) -> dict[str, dict[str, Any]]:
+        """Each metric's counts by severity and in total, without its rows (the summary's
+        tables); nothing under a policy without targets."""
+        policy = self._metrics_policy
+        if policy is None:
+            return {}
+        cutoff = self.instant(as_of) or END_OF_TIME
+        counts: dict[str, dict[str, Any]] = {}
+        for metric, measure, counted in measured_metrics(policy):
+            tally = MetricTally(counted)
+            for _ in self._measured(as_of, cutoff, policy, measure, tally):
+                pass  # counted as measured; the row itself is not kept
+            counts[metric] = {"by_severity": tally.by_severity(), "total": tally.total()}
+        return counts
+
+    def _metrics(
+        self, as_of: datetime | None, cutoff: datetime, *, streamed: bool
+    ) -> dict[str, Any]:
+        """`{"metrics": ...}` (nothing for a v1 policy): each metric's rows read from the
+        file in a pass of their own. Streamed, the rows are written as they are measured and
+        the counts once they are all in; else the section is built whole."""
+        policy = self._metrics_policy
+        if policy is None:
+            return {}
+        section: dict[str, Any] = {}
+        for metric, measure, counted in measured_metrics(policy):
+            tally = MetricTally(counted)
+            rows = self._measured(as_of, cutoff, policy, measure, tally)
+            section[metric] = (
+                {
+                    "cases": LazyArray(rows),
+                    "by_severity": Deferred(tally.by_severity),
+                    "total": Deferred(tally.total),
+                }
+                if streamed
+                else {
+                    "cases": list(rows),
+                    "by_severity": tally.by_severity(),
+                    "total": tally.total(),
+                }
+            )
+        return {"metrics": section}
+
+    def _measured(
+        self,
+        as_of: datetime | None,
+        cutoff: datetime,
+        policy: Policy,
+        measure: Measure,
+        tally: MetricTally,
+    ) -> Iterator[dict[str, Any]]:
+        """One metric's rows in report order, each counted into `tally` as it is made."""
+        for timeline in self.timelines(as_of):
+            calendar = policy.pinned_calendar(timeline.calendar_id, timeline.calendar_hash)
+            row = measure(timeline, calendar, cutoff, policy)
+            tally.add(row, timeline, cutoff)
+            yield row
 
     def _cutoff(self, as_of: datetime | None) -> int:
         return micros(self.instant(as_of) or END_OF_TIME)
@@ -166,15 +243,23 @@ def replay_bounded(
     scratch = ScratchDatabase(scratch_dir)
     try:
         sla, audit = SlaView(), AuditView(keep_events=False)
-        cases = HotCases(scratch, sla, audit, hot_cases)
+        metrics = MetricsView(policy) if policy.targets else None
+        cases = HotCases(scratch, sla, audit, hot_cases, metrics)
         ledger = SpilledLedger(scratch)
         rejections = SpilledRejections(scratch)
         with fewer_young_collections():
             intake = take_history(
-                lines, unsealed_desk(cases, ledger, policy), sla, audit, rejections
+                lines, unsealed_desk(cases, ledger, policy), sla, audit, rejections, metrics
             )
         cases.finish()
-        return SpilledReplay(scratch, rejections, intake, cases.resident(), cases.loads)
+        return SpilledReplay(
+            scratch,
+            rejections,
+            intake,
+            cases.resident(),
+            cases.loads,
+            metrics_policy=policy if metrics is not None else None,
+        )
     except BaseException:
         scratch.close()
         raise

@@ -8,6 +8,7 @@ opening and the policy's targets for the severity in force at the moment that de
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -60,13 +61,23 @@ def metrics_section(
     """The `metrics` section: a metric is present when some severity has a target for it."""
     calendars = {id(t): policy.pinned_calendar(t.calendar_id, t.calendar_hash) for t in timelines}
     section: dict[str, Any] = {}
-    if policy.measures("next_response"):
-        rows = [next_response(t, calendars[id(t)], as_of, policy) for t in timelines]
-        section["next_response"] = _tallied(rows, timelines, as_of, NEXT_COUNTS)
-    if policy.measures("resolution"):
-        rows = [resolution(t, calendars[id(t)], as_of, policy) for t in timelines]
-        section["resolution"] = _tallied(rows, timelines, as_of, RESOLUTION_COUNTS)
+    for metric, measure, counted in measured_metrics(policy):
+        rows = [measure(t, calendars[id(t)], as_of, policy) for t in timelines]
+        section[metric] = _tallied(rows, timelines, as_of, counted)
     return section
+
+
+Measure = Callable[[CaseTimeline, Calendar, datetime, Policy], dict[str, Any]]
+
+
+def measured_metrics(policy: Policy) -> list[tuple[str, Measure, tuple[str, ...]]]:
+    """The metrics the policy has a target for, in report order: each with the function
+    that gives a case's row and the statuses its counts hold."""
+    metrics: list[tuple[str, Measure, tuple[str, ...]]] = [
+        ("next_response", next_response, NEXT_COUNTS),
+        ("resolution", resolution, RESOLUTION_COUNTS),
+    ]
+    return [metric for metric in metrics if policy.measures(metric[0])]
 
 
 def next_response(
@@ -169,22 +180,36 @@ def _tallied(
     as_of: datetime,
     counted: tuple[str, ...],
 ) -> dict[str, Any]:
-    """Rows plus counts by the case's current severity at T (cycles for next_response,
-    cases for resolution; status `none` is not counted)."""
-    by_severity = {str(level): dict.fromkeys(counted, 0) for level in SEVERITY_LEVELS}
-    total = dict.fromkeys(counted, 0)
+    """Rows plus counts by the case's current severity at T."""
+    tally = MetricTally(counted)
     for row, timeline in zip(rows, timelines, strict=True):
-        severity = str(timeline.severity_at(as_of))
+        tally.add(row, timeline, as_of)
+    return {"cases": rows, "by_severity": tally.by_severity(), "total": tally.total()}
+
+
+class MetricTally:
+    """One metric's counts, row by row (so a streamed report need not hold its rows): by
+    the case's current severity at T, cycles for next_response and cases for resolution;
+    status `none` is not counted."""
+
+    def __init__(self, counted: tuple[str, ...]) -> None:
+        self._counted = counted
+        self._by_severity = {str(level): dict.fromkeys(counted, 0) for level in SEVERITY_LEVELS}
+        self._total = dict.fromkeys(counted, 0)
+
+    def add(self, row: dict[str, Any], timeline: CaseTimeline, as_of: datetime) -> None:
+        counts = self._by_severity[str(timeline.severity_at(as_of))]
         statuses = [c["status"] for c in row["cycles"]] if "cycles" in row else [row["status"]]
         for status in statuses:
-            if status in counted:
-                by_severity[severity][status] += 1
-                total[status] += 1
-    return {
-        "cases": rows,
-        "by_severity": {label: _with_compliance(c) for label, c in by_severity.items()},
-        "total": _with_compliance(total),
-    }
+            if status in self._counted:
+                counts[status] += 1
+                self._total[status] += 1
+
+    def by_severity(self) -> dict[str, Any]:
+        return {label: _with_compliance(c) for label, c in self._by_severity.items()}
+
+    def total(self) -> dict[str, Any]:
+        return _with_compliance(self._total)
 
 
 def _with_compliance(counts: dict[str, int]) -> dict[str, Any]:

@@ -19,9 +19,9 @@ CACHE_KIB = 2 * 1024
 
 SCHEMA = (
     "CREATE TABLE seen (message_id TEXT PRIMARY KEY) WITHOUT ROWID",
-    # `aggregate` is NULL for the cases still in memory when the history ended.
+    # `metrics`: the case's SLA v2 timeline, NULL when the policy has no targets.
     "CREATE TABLE cases (case_id TEXT PRIMARY KEY, opened_us INTEGER NOT NULL,"
-    " aggregate BLOB, sla BLOB NOT NULL, audit BLOB NOT NULL)",
+    " aggregate BLOB, sla BLOB NOT NULL, audit BLOB NOT NULL, metrics BLOB)",
     "CREATE TABLE rejected (line INTEGER PRIMARY KEY, at_us INTEGER, message_id TEXT,"
     " case_id TEXT, reason TEXT NOT NULL, detail TEXT NOT NULL)",
 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -11,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from analysis.bounded_replay import SpilledReplay, replay_bounded
-from analysis.replay import replay_history
 from casebook.policies import load_policy
 from casebook.progress import progress
 from casebook.settings import Settings
@@ -40,13 +38,6 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings()
     policy = load_policy(args.policy or settings.policy_file)
     try:
-        if policy.targets:  # SLA v2 metrics: the in-memory replay (they do not spill yet)
-            with args.input.open("rb") as history:
-                report = replay_history(progress(history, "replaying"), policy).report(args.as_of)
-            sys.stdout.write(
-                json.dumps(report, indent=1) + "\n" if args.json else render_summary(report)
-            )
-            return 0
         with args.input.open("rb") as history:
             replay = replay_bounded(
                 progress(history, "replaying"), policy, hot_cases=settings.replay_hot_cases
@@ -67,7 +58,8 @@ def stream_summary(replay: SpilledReplay, as_of: datetime | None) -> Iterator[st
     """`render_summary` of the replay's report, read from its scratch file in two passes.
 
     The table's counts come before the cases at risk, so a first pass counts them (and the
-    severity changes) and a second lists the cases; nothing is held but the counts.
+    severity changes) and a second lists the cases; each SLA v2 metric's counts take a pass
+    of their own. Nothing is held but the counts.
     """
     instant = replay.instant(as_of)
     cutoff = instant or END_OF_TIME
@@ -79,6 +71,7 @@ def stream_summary(replay: SpilledReplay, as_of: datetime | None) -> Iterator[st
     )
     at_risk = (row.to_report(cutoff) for row in replay.sla_rows(as_of))
     yield from sla_lines(tally.by_severity(), tally.total(), at_risk, format_instant(instant))
+    yield from metric_lines(replay.metric_counts(as_of))
     yield from proposal_and_rejection_lines(
         changes,
         replay.rejected_count(as_of),

@@ -23,7 +23,9 @@ from analysis.spill.seen import BloomFilter, SpilledLedger
 from casebook.cli import main
 from casebook.cli.replay import render_summary, stream_summary
 from casebook.policies import load_policy
+from tests.business_support import EXAMPLE, EXAMPLE_POLICY
 from tooling.histories import build_history
+from tooling.histories.business import business_history
 
 from .support import line, opened, proposed, responded
 
@@ -95,6 +97,50 @@ def test_generated_histories_give_the_same_report_with_cases_evicted_and_reloade
             assert counts.cases == len(json.loads(expected)["sla"]["cases"])
             assert counts.rejected == len(json.loads(expected)["rejected"])
             assert "".join(stream_summary(replay, as_of)) == render_summary(reference.report(as_of))
+
+
+@pytest.mark.parametrize(("cases", "seed"), [(120, 3), (60, 20261208)])
+@pytest.mark.parametrize("hot_cases", [2, 12])
+def test_a_business_hours_history_gives_the_same_metrics_with_cases_evicted_and_reloaded(
+    cases: int, seed: int, hot_cases: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SLA v2: each evicted case takes its metrics timeline to the file and back; the
+    streamed `metrics` section and the summary's metric tables equal the in-memory ones."""
+    monkeypatch.setattr(hot_cases_module, "BATCH", 2)
+    lines = business_history(cases, seed)
+    reference = replay_history(lines, EXAMPLE_POLICY)
+    latest = reference.latest_at
+    assert latest is not None
+    with replay_bounded(lines, EXAMPLE_POLICY, hot_cases=hot_cases, scratch_dir=tmp_path) as replay:
+        assert replay.reloaded > 0, "the hot set never overflowed: the test proves nothing"
+        # bounded: only the hot cases' timelines stayed in memory, the rest are in the file
+        assert len(replay._resident.timelines) <= hot_cases
+        for as_of in [None, latest - timedelta(days=20), latest - timedelta(hours=30)]:
+            expected = reference.report(as_of)
+            assert set(expected["metrics"]) == {"next_response", "resolution"}
+            assert expected["metrics"]["resolution"]["cases"], "no case measured"
+            assert replay.report(as_of) == expected, as_of
+            written, text = io.StringIO(), io.StringIO()
+            replay.write_json(written, as_of)
+            json.dump(expected, text, indent=1)
+            assert written.getvalue() == text.getvalue(), as_of
+            assert "".join(stream_summary(replay, as_of)) == render_summary(expected)
+
+
+def test_the_command_replays_a_business_hours_history_in_bounded_memory(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CASEBOOK_REPLAY_HOT_CASES", "3")
+    history = tmp_path / "business.jsonl"
+    history.write_bytes(b"\n".join(business_history(50, 11)) + b"\n")
+    reference = replay_history(history.read_bytes().splitlines(), EXAMPLE_POLICY).report()
+    args = ["replay", "--input", str(history), "--policy", str(EXAMPLE)]
+    assert main([*args, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == reference
+    assert main(args) == 0
+    summary = capsys.readouterr().out
+    assert summary == render_summary(reference)
+    assert "Next response (cycles)" in summary and "Resolution (cases)" in summary
 
 
 def test_a_duplicate_far_behind_its_first_copy_is_still_dropped_after_eviction(

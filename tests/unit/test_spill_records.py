@@ -110,3 +110,32 @@ def test_a_business_hours_row_and_a_case_awaiting_its_customer_come_back_plainly
     case.awaiting_customer = True
     blob = dump_case(case)
     assert blob[:1] == PLAIN and load_case(blob).awaiting_customer is True
+
+
+def test_every_metrics_timeline_of_a_business_history_comes_back_equal_and_plainly() -> None:
+    """SLA v2: the timelines a business-hours history folds (replies, waits, reopenings,
+    agreed severities, pinned calendars) survive the scratch file as they were."""
+    from analysis.replay import replay_history
+    from analysis.spill.timeline_records import dump_timeline, load_timeline
+    from tests.business_support import EXAMPLE_POLICY
+    from tooling.histories.business import business_history
+
+    metrics = replay_history(business_history(80, 5), EXAMPLE_POLICY).metrics
+    assert metrics is not None
+    kinds = {kind for t in metrics.cases.values() for _, kind in t.entries}
+    assert {"replied", "awaiting", "reopened", "resolved"} <= kinds, kinds
+    assert any(t.changes for t in metrics.cases.values()), "no agreed severity change"
+    for timeline in metrics.cases.values():
+        blob = dump_timeline(timeline)
+        assert blob[:1] == PLAIN
+        assert load_timeline(blob) == timeline
+
+
+def test_a_timeline_with_an_instant_in_another_zone_is_pickled_and_still_equal() -> None:
+    from analysis.spill.timeline_records import dump_timeline, load_timeline
+    from projections.timelines import CaseTimeline
+
+    elsewhere = datetime(2026, 3, 29, 3, tzinfo=timezone(timedelta(hours=2)))
+    timeline = CaseTimeline("C-9", elsewhere, 2, "eu-office", "abc", "cust", [], [])
+    blob = dump_timeline(timeline)
+    assert blob[:1] == PICKLED and load_timeline(blob) == timeline

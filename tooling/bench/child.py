@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from analysis.bounded_replay import replay_bounded
-from analysis.replay import replay_history
 from casebook.policies import load_policy
 from casebook.role_processes import RoleProcesses, engine_for
 from casebook.settings import Settings
@@ -42,18 +41,6 @@ def replay(args: argparse.Namespace) -> dict[str, Any]:
     """The analyst's replay as `casebook replay --json` runs it: bounded memory, report written."""
     settings = Settings()
     policy = load_policy(settings.policy_file)
-    if policy.targets:  # SLA v2's metrics: the in-memory replay, as the CLI runs it
-        with args.input.open("rb") as history:
-            replayed = replay_history(history, policy)
-        document = replayed.report()
-        with open(os.devnull, "w") as sink:
-            json.dump(document, sink, indent=1)
-        return {
-            "lines": replayed.lines,
-            "cases": len(document["sla"]["cases"]),
-            "rejected": len(document["rejected"]),
-            "events": None,
-        }
     with args.input.open("rb") as history:
         result = replay_bounded(history, policy, hot_cases=settings.replay_hot_cases)
     with result, open(os.devnull, "w") as report:
