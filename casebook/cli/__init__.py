@@ -6,60 +6,68 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from importlib import import_module
 from importlib.metadata import entry_points
 
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
-from casebook.cli import (
-    audit,
-    broker,
-    engine,
-    policy,
-    postgres,
-    replay,
-    serve,
-    settings_dump,
-    status,
-    topics,
-    views,
-    whatif,
-)
 from casebook.policies import PolicyError
 
 PRIVATE_UMASK = 0o077
-COMMAND_MODULES = (
-    broker,
-    postgres,
-    topics,
-    replay,
-    engine,
-    views,
-    audit,
-    whatif,
-    policy,
-    serve,
-    status,
-    settings_dump,
-)
+COMMANDS: dict[str, str] = {
+    "broker": "broker",
+    "postgres": "postgres",
+    "topics": "topics",
+    "replay": "replay",
+    "run": "engine",
+    "publish": "engine",
+    "rebuild": "engine",
+    "sla": "views",
+    "rejected": "views",
+    "audit": "audit",
+    "export": "audit",
+    "whatif": "whatif",
+    "policy": "policy",
+    "serve": "serve",
+    "status": "status",
+    "settings": "settings_dump",
+}
+"""Each command and the module of `casebook.cli` that registers it, in `--help` order.
+
+Only the module of the command asked for is imported: all of them (the broker's, the
+engine's, the web API's, PostgreSQL's driver) took half a second to import, which
+`casebook replay` of a small file paid before reading a line. A test holds this table
+to what the modules register."""
 PLUGIN_GROUP = "casebook.commands"
 """Entry points adding commands from outside the product (`casebook bench` comes from
 `tooling`): the product never imports its tooling, the tooling registers itself."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for `argv`: with only its command's module when `argv` names a command
+    (so `--help` of a command lists that command), with every command otherwise."""
     parser = argparse.ArgumentParser(prog="casebook", description=__doc__)
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for module in COMMAND_MODULES:
-        module.register(subparsers)
-    for plugin in sorted(entry_points(group=PLUGIN_GROUP), key=lambda point: point.name):
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    asked = arguments[0] if arguments and not arguments[0].startswith("-") else None
+    plugins = sorted(entry_points(group=PLUGIN_GROUP), key=lambda point: point.name)
+    if asked in COMMANDS:
+        modules, plugins = [COMMANDS[asked]], []
+    else:
+        modules = list(dict.fromkeys(COMMANDS.values()))
+        if asked in {plugin.name for plugin in plugins}:
+            modules, plugins = [], [plugin for plugin in plugins if plugin.name == asked]
+    for module in modules:
+        import_module(f"casebook.cli.{module}").register(subparsers)
+    for plugin in plugins:
         plugin.load()(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse and dispatch; each command's handler returns the process exit code."""
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     # Everything Casebook writes (data dir, stores, exports, and what the broker and
     # PostgreSQL it starts write: they inherit it) is its user's alone: evidence and
     # secrets are not for the machine's other users.
