@@ -53,7 +53,7 @@ class SeverityCap(BaseModel):
 
 MAX_TARGET_MINUTES = 366 * 24 * 60
 """A first-response target of at most a year: a due time computed from any accepted `at`
-(dated before year 9000, see `domain.messages.RFC_3339`) stays a representable instant."""
+(dated before year 9000, see `domain.instant_text.RFC_3339`) stays a representable instant."""
 
 
 class Policy(BaseModel):

@@ -15,7 +15,8 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from domain.messages import CASE_ID_PATTERN, RFC_3339, IntakeMessage
+from domain.instant_text import RFC_3339
+from domain.messages import CASE_ID_PATTERN, IntakeMessage
 from domain.published import DATA_MODELS, PublishedEvent
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

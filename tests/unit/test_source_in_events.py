@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 
 from casebook.policies import load_policy
 from domain.case import Case
@@ -89,7 +91,24 @@ def test_unsigned_records_name_no_source_and_their_form_is_as_before_1_2():
 
 def test_a_field_named_source_in_the_message_cannot_set_it():
     forged = json.loads(OPENED)
-    forged.update({"source": "portal", "_signed_by": "portal", "signed_by": "portal"})
+    names = ("source", "_signed_by", "signed_by", "_signer")  # "_signer": the slot's name
+    forged.update(dict.fromkeys(names, "portal"))
+    assert parse_message(json.dumps(forged).encode()).signed_by is None
     (opened,) = decided((json.dumps(forged).encode(), None))
     assert opened.source is None
-    assert opened.extra == {"source": "portal", "_signed_by": "portal", "signed_by": "portal"}
+    assert opened.extra == dict.fromkeys(names, "portal")
+
+
+def test_a_signed_message_stays_signed_when_copied_or_pickled_and_others_stay_unsigned():
+    signed, unsigned = parse_message(OPENED), parse_message(OPENED)
+    signed.sign_as("portal")
+    copies = (
+        copy.copy,
+        copy.deepcopy,
+        lambda m: pickle.loads(pickle.dumps(m)),
+        lambda m: m.model_copy(),
+        lambda m: m.model_copy(deep=True),
+    )
+    for duplicate in copies:
+        assert duplicate(signed).signed_by == "portal"
+        assert duplicate(unsigned).signed_by is None
